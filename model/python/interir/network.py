@@ -1,0 +1,329 @@
+"""InterIR network as this project builds it (see /work/shared/design/model.md and ../README.md).
+
+Deep-unfolding restoration network: K stages of an improved semi-smooth Newton (ISN) iteration in a
+feature space Z = conv3x3(PixelUnshuffle_s(D)), degradation operator H(U) = L U R with L (h x h) and
+R (w x w) shared over G groups of channels, explainable convolutions (EConv) in the learned blocks,
+and a predicted per-pixel filter head applied to the full-resolution input.
+
+TorchScript entry point (the contract with the Java side):
+    forward(x, state, k) -> (y, new_state, residuals, routing)
+"""
+from typing import Dict, List, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# ----------------------------------------------------------------------------------------------
+# Named variants. s: PixelUnshuffle scale, C: feature channels, K: ISN stages, G: channel groups that
+# share one L and one R, NB: EConv bank size, kf: size of the predicted per-pixel filter, hidden:
+# routing MLP width, head: channels of the head trunk, tile/overlap: recommended inference tiling.
+VARIANTS: Dict[str, Dict[str, int]] = {
+    # real time on 2 CPU cores at 640x360 (see README for the measured figures)
+    "live": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8),
+    # a middle size for files / a faster CPU
+    "small": dict(s=4, C=24, K=6, G=4, NB=6, kf=5, hidden=24, head=24, tile=128, overlap=16),
+    # for a GPU
+    "base": dict(s=4, C=48, K=8, G=8, NB=8, kf=7, hidden=32, head=48, tile=256, overlap=16),
+    # only for unit tests
+    "test": dict(s=2, C=8, K=3, G=2, NB=3, kf=3, hidden=8, head=8, tile=32, overlap=4),
+}
+
+
+CHANNELS_LAST = [True]
+
+
+def cl(x: torch.Tensor) -> torch.Tensor:
+    """channels_last before every convolution: with oneDNN on this CPU a 1x1 conv 16->144 on
+    [18,16,32,32] takes ~13 ms in NCHW and ~0.7 ms in channels_last (see README)."""
+    if CHANNELS_LAST[0]:
+        return x.contiguous(memory_format=torch.channels_last)
+    return x
+
+
+def nc(conv: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """conv in channels_last, result back to NCHW-contiguous (mixed layouts make element-wise ops slow)."""
+    return conv(cl(x)).contiguous()
+
+
+def rownorm(m: torch.Tensor) -> torch.Tensor:
+    """Row L1 normalisation: every row of the operator sums (in absolute value) to 1, so ||.||_inf <= 1."""
+    return m / (m.abs().sum(dim=-1, keepdim=True) + 1e-6)
+
+
+def lmul(Lm: torch.Tensor, U: torch.Tensor, G: int) -> torch.Tensor:
+    """L U for every channel, L [B,G,h,h] shared by the C/G channels of a group; U [B,C,h,w].
+    One wide batched matmul per group: [h,h] x [h, (C/G)*w]."""
+    B, C, h, w = U.shape
+    cg = C // G
+    Ug = U.reshape(B, G, cg, h, w).permute(0, 1, 3, 2, 4).reshape(B, G, h, cg * w)
+    out = torch.matmul(Lm, Ug)
+    return out.reshape(B, G, h, cg, w).permute(0, 1, 3, 2, 4).reshape(B, C, h, w)
+
+
+def rmul(U: torch.Tensor, Rm: torch.Tensor, G: int) -> torch.Tensor:
+    """U R for every channel, R [B,G,w,w]; one [(C/G)*h, w] x [w,w] matmul per group (no copy needed)."""
+    B, C, h, w = U.shape
+    out = torch.matmul(U.reshape(B, G, (C // G) * h, w), Rm)
+    return out.reshape(B, C, h, w)
+
+
+def gram_rows(a: torch.Tensor, b: torch.Tensor, G: int) -> torch.Tensor:
+    """sum over the channels of a group and over columns of a b^T -> [B,G,h,h]."""
+    B, C, h, w = a.shape
+    cg = C // G
+    ag = a.reshape(B, G, cg, h, w).permute(0, 1, 3, 2, 4).reshape(B, G, h, cg * w)
+    bg = b.reshape(B, G, cg, h, w).permute(0, 1, 3, 2, 4).reshape(B, G, h, cg * w)
+    return torch.matmul(ag, bg.transpose(-1, -2))
+
+
+def gram_cols(a: torch.Tensor, b: torch.Tensor, G: int) -> torch.Tensor:
+    """a^T b summed over rows and the channels of a group -> [B,G,w,w]."""
+    B, C, h, w = a.shape
+    ag = a.reshape(B, G, (C // G) * h, w)
+    bg = b.reshape(B, G, (C // G) * h, w)
+    return torch.matmul(ag.transpose(-1, -2), bg)
+
+
+class EConv(nn.Module):
+    """Explainable convolution (3x3, C_in -> C_out).
+
+    kernel(sample) = sum_n pi_n(sample) W_n                       (bank: the stored knowledge)
+                   + sum_t alpha_t * Diff_t(theta_t)               (fixed-form difference branches)
+    pi = softmax(MLP([mean(x), mean|grad x|]))  per sample (pooled statistics of the input).
+    Difference branches: central (x_i - x_centre), horizontal (x_left - x_right), vertical
+    (x_up - x_down); alpha is a per-output-channel gate. Everything is linear in the kernel, so the
+    branches fold into ONE kernel per sample, applied as a grouped convolution (groups = batch).
+    """
+
+    def __init__(self, cin: int, cout: int, nb: int, hidden: int):
+        super().__init__()
+        self.cin = cin
+        self.cout = cout
+        self.nb = nb
+        self.bank = nn.Parameter(torch.randn(nb, cout, cin, 3, 3) * (1.0 / (cin * 9) ** 0.5))
+        self.theta_c = nn.Parameter(torch.randn(cout, cin, 3, 3) * (0.5 / (cin * 9) ** 0.5))
+        self.theta_h = nn.Parameter(torch.randn(cout, cin, 3) * (0.5 / (cin * 3) ** 0.5))
+        self.theta_v = nn.Parameter(torch.randn(cout, cin, 3) * (0.5 / (cin * 3) ** 0.5))
+        self.alpha = nn.Parameter(torch.zeros(cout, 3))  # channel gate, sigmoid(0) = 0.5
+        self.bias = nn.Parameter(torch.zeros(cout))
+        self.route1 = nn.Linear(2 * cin, hidden)
+        self.route2 = nn.Linear(hidden, nb)
+        nn.init.zeros_(self.route2.weight)
+        nn.init.zeros_(self.route2.bias)
+
+    def diff_kernel(self) -> torch.Tensor:
+        gate = torch.sigmoid(self.alpha)  # [cout,3]
+        # central difference: sum_i w_i (x_i - x_c)  ==  kernel w with centre replaced by w_c - sum(w)
+        tc = self.theta_c
+        centre = torch.zeros_like(tc)
+        centre[:, :, 1, 1] = tc.sum(dim=(2, 3))
+        kc = tc - centre
+        z = torch.zeros_like(self.theta_h)
+        kh = torch.stack([self.theta_h, z, -self.theta_h], dim=3)  # columns: left +, right -
+        kv = torch.stack([self.theta_v, z, -self.theta_v], dim=2)  # rows: up +, down -
+        return (gate[:, 0].view(-1, 1, 1, 1) * kc + gate[:, 1].view(-1, 1, 1, 1) * kh
+                + gate[:, 2].view(-1, 1, 1, 1) * kv)
+
+    def routing(self, x: torch.Tensor) -> torch.Tensor:
+        m = x.mean(dim=(2, 3))
+        gx = (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().mean(dim=(2, 3))
+        gy = (x[:, :, 1:, :] - x[:, :, :-1, :]).abs().mean(dim=(2, 3))
+        stats = torch.cat([m, gx + gy], dim=1)
+        return torch.softmax(self.route2(torch.relu(self.route1(stats))), dim=1)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        B, C, h, w = x.shape
+        pi = self.routing(x)  # [B,NB]
+        wk = torch.matmul(pi, self.bank.reshape(self.nb, -1)).reshape(B, self.cout, self.cin, 3, 3)
+        wk = wk + self.diff_kernel().unsqueeze(0)
+        y = F.conv2d(cl(x.reshape(1, B * C, h, w)), wk.reshape(B * self.cout, self.cin, 3, 3),
+                     None, 1, 1, 1, B).contiguous()
+        y = y.reshape(B, self.cout, h, w) + self.bias.view(1, -1, 1, 1)
+        return y, pi
+
+
+class ISNStage(nn.Module):
+    """One ISN iteration; weights are not shared across stages.
+
+    Cost-driven choices (2-core CPU, see README): B_1 is computed by the same EConv as B_a (2C
+    outputs), f_D by the same 3x3 conv as the first layer of f_S, g and h are per-channel scales, and
+    B_m, B_L, B_R share one 1x1 conv on the new U; their Z halves are precomputed for all stages in
+    one wide conv by the network (zpart)."""
+
+    def __init__(self, C: int, G: int, nb: int, hidden: int):
+        super().__init__()
+        self.G = G
+        self.C = C
+        self.B_a1 = EConv(C, 2 * C, nb, hidden)                  # [B_a(U), B_1(U)]
+        self.fS1 = nn.Conv2d(C, 2 * C, 3, padding=1)             # [hidden of f_S, f_D(x)]
+        self.fS2 = nn.Conv2d(C, C, 3, padding=1)
+        self.B_3 = EConv(C, C, nb, hidden)
+        self.g = nn.Parameter(torch.ones(1, C, 1, 1))
+        self.h = nn.Parameter(torch.ones(1, C, 1, 1) * 0.1)
+        self.B_mLR = nn.Conv2d(C, 5 * C, 1)                      # [B_m(U), U-part of m1,m2,n1,n2]
+        self.eta = nn.Parameter(torch.tensor(0.5))
+        nn.init.zeros_(self.fS2.weight)
+        nn.init.zeros_(self.fS2.bias)
+
+    def forward(self, U: torch.Tensor, Lam: torch.Tensor, Lm: torch.Tensor, Rm: torch.Tensor,
+                Z: torch.Tensor, zpart: torch.Tensor
+                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
+                           torch.Tensor]:
+        C = self.C
+        G = self.G
+        ML = torch.matmul(Lm.transpose(-1, -2), Lm)            # L^T L   [B,G,h,h]
+        MR = torch.matmul(Rm, Rm.transpose(-1, -2))            # R R^T   [B,G,w,w]
+        ba1, pi1 = self.B_a1(U)
+        x = ba1[:, :C] + Lam
+        s1 = nc(self.fS1, (x))
+        a = x + nc(self.fS2, (F.leaky_relu(s1[:, :C], 0.1)))          # learned shrinkage (prox step of the prior)
+        d = torch.sigmoid(s1[:, C:])                             # generalised derivative of f_S
+        HtZ = lmul(Lm.transpose(-1, -2), rmul(Z, Rm.transpose(-1, -2), G), G)
+        Fr = lmul(ML, rmul(U, MR, G), G) - HtZ + self.g * (ba1[:, C:] + Lam - a)
+        b3, pi2 = self.B_3(Fr)
+        v = lmul(ML, rmul(Fr, MR, G), G) + self.h * (b3 * (1.0 - d))
+        U = U - self.eta * v
+        p = nc(self.B_mLR, U) + zpart
+        Lm = rownorm(gram_rows(rmul(p[:, C:2 * C], Rm, G), p[:, 2 * C:3 * C], G))
+        Rm = rownorm(gram_cols(lmul(Lm, p[:, 3 * C:4 * C], G), p[:, 4 * C:], G))
+        Lam = Lam + p[:, :C] - a
+        fnorm = torch.sqrt(Fr.pow(2).mean(dim=(1, 2, 3)) + 1e-12)
+        return U, Lam, Lm, Rm, fnorm, 0.5 * (pi1[:, :] + pi2)
+
+
+class Head(nn.Module):
+    """Output head: y = gain * (per-pixel kf x kf filter applied to the full-res input D) + bias + res.
+
+    The filter taps (softmax-normalised, shared by R,G,B) are predicted from U_K per full-res pixel
+    (1x1 conv to s*s*kf*kf channels + PixelShuffle); gain and bias are smooth low-resolution fields
+    (bilinearly upsampled) that can undo the haze model I*t + A(1-t); res is a light residual branch
+    (conv3x3 -> 3*s*s channels -> PixelShuffle). See README: this avoids the C < 3*s*s bottleneck."""
+
+    def __init__(self, C: int, s: int, kf: int, width: int):
+        super().__init__()
+        self.s = s
+        self.kf = kf
+        self.trunk = nn.Conv2d(C, width, 3, padding=1)
+        self.taps = nn.Conv2d(width, s * s * kf * kf, 1)
+        self.gb = nn.Conv2d(width, 6, 1)
+        self.res = nn.Conv2d(width, 3 * s * s, 3, padding=1)
+        self.shuffle = nn.PixelShuffle(s)
+        nn.init.zeros_(self.taps.weight)
+        with torch.no_grad():
+            b = torch.zeros(kf * kf, s * s)
+            b[(kf * kf) // 2] = 3.0        # start near the identity filter
+            self.taps.bias.copy_(b.reshape(-1))
+        nn.init.zeros_(self.gb.weight)
+        nn.init.zeros_(self.gb.bias)
+        nn.init.normal_(self.res.weight, std=1e-3)
+        nn.init.zeros_(self.res.bias)
+
+    def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
+        B, _, H, W = D.shape
+        t = F.leaky_relu(nc(self.trunk, U), 0.1)
+        taps = torch.softmax(self.shuffle(nc(self.taps, t)), dim=1)   # [B,kf*kf,H,W]
+        p = self.kf // 2
+        Dp = F.pad(D, [p, p, p, p], mode="replicate")
+        acc = torch.zeros_like(D)
+        i = 0
+        for dy in range(self.kf):
+            for dx in range(self.kf):
+                acc = acc + taps[:, i:i + 1] * Dp[:, :, dy:dy + H, dx:dx + W]
+                i += 1
+        gb = F.interpolate(nc(self.gb, t), size=[H, W], mode="bilinear", align_corners=False)
+        return (1.0 + gb[:, :3]) * acc + gb[:, 3:] + self.shuffle(nc(self.res, t))
+
+
+class InterIR(nn.Module):
+    def __init__(self, variant: str = "live"):
+        super().__init__()
+        cfg = VARIANTS[variant]
+        self.variant = variant
+        self.s = cfg["s"]
+        self.C = cfg["C"]
+        self.K = cfg["K"]
+        self.G = cfg["G"]
+        self.NB = cfg["NB"]
+        assert self.C % self.G == 0
+        self.unshuffle = nn.PixelUnshuffle(self.s)
+        self.init_conv = nn.Conv2d(3 * self.s * self.s, self.C, 3, padding=1)
+        self.lam_init = nn.Conv2d(self.C, self.C, 1)
+        # Z halves of every stage's B_m / B_L / B_R (5C channels each; the B_m slot gets zeros)
+        self.zconv = nn.Conv2d(self.C, 4 * self.C * self.K, 1)
+        self.stages = nn.ModuleList([ISNStage(self.C, self.G, self.NB, cfg["hidden"])
+                                     for _ in range(self.K)])
+        self.head = Head(self.C, self.s, cfg["kf"], cfg["head"])
+
+    # ---- state packing: ONE tensor [B, S, h, w], S = 2C + G*ceil(h/w) + G*ceil(w/h) (2C+2G if square)
+    def state_channels(self, h: int, w: int) -> int:
+        return 2 * self.C + self.G * ((h + w - 1) // w) + self.G * ((w + h - 1) // h)
+
+    def pack(self, U: torch.Tensor, Lam: torch.Tensor, Lm: torch.Tensor, Rm: torch.Tensor) -> torch.Tensor:
+        B, C, h, w = U.shape
+        G = self.G
+        mL = (h + w - 1) // w
+        mR = (w + h - 1) // h
+        Lp = F.pad(Lm, [0, mL * w - h]).reshape(B, G, h, mL, w).permute(0, 1, 3, 2, 4)
+        Lp = Lp.reshape(B, G * mL, h, w)
+        Rp = F.pad(Rm, [0, 0, 0, mR * h - w]).reshape(B, G * mR, h, w)
+        return torch.cat([U, Lam, Lp, Rp], dim=1)
+
+    def unpack(self, state: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        B, S, h, w = state.shape
+        C = self.C
+        G = self.G
+        mL = (h + w - 1) // w
+        mR = (w + h - 1) // h
+        U = state[:, :C]
+        Lam = state[:, C:2 * C]
+        Lp = state[:, 2 * C:2 * C + G * mL].reshape(B, G, mL, h, w).permute(0, 1, 3, 2, 4)
+        Lm = Lp.reshape(B, G, h, mL * w)[:, :, :, :h]
+        Rm = state[:, 2 * C + G * mL:2 * C + G * mL + G * mR].reshape(B, G, mR * h, w)[:, :, :w, :]
+        return U, Lam, Lm.contiguous(), Rm.contiguous()
+
+    def init_state(self, Z: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        Lam = nc(self.lam_init, Z) + Z
+        Lm = rownorm(gram_rows(Z, Z, self.G))
+        Rm = rownorm(gram_cols(Z, Z, self.G))
+        return Z, Lam, Lm, Rm
+
+    def run(self, x: torch.Tensor, state: torch.Tensor, k: int
+            ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Like forward, but the image output is not clamped (used for training)."""
+        Z = nc(self.init_conv, self.unshuffle(x))
+        if state.numel() == 0:
+            U, Lam, Lm, Rm = self.init_state(Z)
+            start = 0
+        else:
+            U, Lam, Lm, Rm = self.unpack(state)
+            kk = min(max(k, 1), self.K)
+            start = self.K - kk
+        zp = nc(self.zconv, Z)
+        zero = torch.zeros_like(Z)
+        res: List[torch.Tensor] = []
+        pis: List[torch.Tensor] = []
+        i = 0
+        for stage in self.stages:
+            if i >= start:
+                zs = zp[:, 4 * self.C * i:4 * self.C * (i + 1)]
+                U, Lam, Lm, Rm, fn, pi = stage(U, Lam, Lm, Rm, Z, torch.cat([zero, zs], dim=1))
+                res.append(fn)
+                pis.append(pi)
+            i += 1
+        y = self.head(U, x)
+        routing = torch.stack(pis, dim=1).mean(dim=1)
+        return y, self.pack(U, Lam, Lm, Rm), torch.stack(res, dim=1), routing
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor, k: int
+                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        y, st, res, routing = self.run(x, state, k)
+        return torch.clamp(y, 0.0, 1.0), st, res, routing
+
+
+def build(variant: str) -> InterIR:
+    return InterIR(variant)
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())

@@ -1,0 +1,183 @@
+"""Train an InterIR variant on synthetic degradations of the train split (CPU or GPU).
+
+    cd model/python
+    /usr/bin/python3 -m interir.train --variant live --minutes 100 --threads 1
+
+Resumes automatically from <ckpt>/last.pt. Logs loss and validation PSNR to stdout and <ckpt>/log.csv.
+Every step trains both paths: a COLD pass (all K stages) on a 'previous frame' (shifted, re-degraded
+copy of the patch) and a WARM pass (the last k stages, k random in 1..K-1) on the current frame,
+started from the previous frame's final state (detached), as at inference.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from . import data
+from .network import InterIR, VARIANTS, count_params
+
+
+def charbonnier(a, b, eps=1e-3):
+    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
+
+
+def evaluate(model, vset, device, batch=16):
+    """Mean PSNR per condition: degraded input, cold output, warm k=2 output from the cold state."""
+    model.eval()
+    out = {}
+    with torch.no_grad():
+        for cond, (clean, deg) in vset.items():
+            ps_in, ps_cold, ps_warm = [], [], []
+            for i in range(0, len(clean), batch):
+                c = clean[i:i + batch]
+                x = torch.from_numpy(deg[i:i + batch]).to(device)
+                y, st, _, _ = model(x, torch.zeros(0, device=device), 0)
+                yw, _, _, _ = model(x, st, 2)
+                y = y.cpu().numpy()
+                yw = yw.cpu().numpy()
+                for j in range(len(c)):
+                    ps_in.append(data.psnr(deg[i + j], c[j]))
+                    ps_cold.append(data.psnr(y[j], c[j]))
+                    ps_warm.append(data.psnr(yw[j], c[j]))
+            out[cond] = (float(np.mean(ps_in)), float(np.mean(ps_cold)), float(np.mean(ps_warm)))
+    model.train()
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--variant", default="live", choices=sorted(VARIANTS))
+    ap.add_argument("--minutes", type=float, default=0.0, help="training time budget (total over resumes)")
+    ap.add_argument("--steps", type=int, default=0, help="step budget (total over resumes)")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 leaves a core to Maven)")
+    ap.add_argument("--ckpt", default="", help="checkpoint dir (default runs/<variant>)")
+    ap.add_argument("--batch", type=int, default=6)
+    ap.add_argument("--patch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=20261127)
+    ap.add_argument("--val-every", type=float, default=5.0, help="minutes between validations/checkpoints")
+    ap.add_argument("--device", default="cpu")
+    a = ap.parse_args(argv)
+    if a.minutes <= 0 and a.steps <= 0:
+        ap.error("give --minutes or --steps")
+    torch.set_num_threads(a.threads)
+    ckdir = a.ckpt or os.path.join(data.HERE, "runs", a.variant)
+    os.makedirs(ckdir, exist_ok=True)
+    dev = torch.device(a.device)
+    s = VARIANTS[a.variant]["s"]
+    assert a.patch % s == 0
+
+    torch.manual_seed(a.seed)
+    model = InterIR(a.variant).to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    step, elapsed_prev, best = 0, 0.0, -1.0
+    last = os.path.join(ckdir, "last.pt")
+    if os.path.exists(last):
+        ck = torch.load(last, map_location=dev)
+        assert ck["variant"] == a.variant, "checkpoint is of another variant"
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed_prev, best = ck["step"], ck["minutes"], ck.get("best", -1.0)
+        print(f"resumed from {last}: step {step}, {elapsed_prev:.1f} min", flush=True)
+    print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
+
+    train_imgs = data.load_set("train")
+    val_imgs = data.load_set("val")
+    vset = data.val_set(val_imgs, size=128)
+    print(f"train images {len(train_imgs)}, val images {len(val_imgs)}, val conditions {list(vset)}", flush=True)
+    sampler = data.Sampler(train_imgs, a.patch, a.batch, seed=a.seed + step)
+    K = model.K
+    command = "/usr/bin/python3 -m interir.train " + " ".join(sys.argv[1:] if argv is None else argv)
+
+    csv_path = os.path.join(ckdir, "log.csv")
+    new_csv = not os.path.exists(csv_path)
+    fcsv = open(csv_path, "a", newline="")
+    wr = csv.writer(fcsv)
+    if new_csv:
+        wr.writerow(["step", "minutes", "loss_cold", "loss_warm", "lr", "kind", "cond", "psnr_in", "psnr_cold",
+                     "psnr_warm2"])
+
+    def lr_at(minutes, st):
+        frac = 0.0
+        if a.minutes > 0:
+            frac = minutes / a.minutes
+        elif a.steps > 0:
+            frac = st / a.steps
+        frac = min(max(frac, 0.0), 1.0)
+        warm = min(1.0, (st + 1) / 200.0)
+        return a.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+    def save(minutes, valres):
+        ck = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "minutes": minutes,
+              "variant": a.variant, "best": best, "val": valres, "command": command,
+              "args": vars(a)}
+        tmp = last + ".tmp"
+        torch.save(ck, tmp)
+        os.replace(tmp, last)
+
+    t0 = time.time()
+    last_val = time.time()
+    run_lc, run_lw, n_run = 0.0, 0.0, 0
+    model.train()
+    while True:
+        minutes = elapsed_prev + (time.time() - t0) / 60.0
+        done = (a.minutes > 0 and minutes >= a.minutes) or (a.steps > 0 and step >= a.steps)
+        if done or time.time() - last_val >= a.val_every * 60:
+            res = evaluate(model, vset, dev)
+            mean_cold = float(np.mean([v[1] for v in res.values()]))
+            best = max(best, mean_cold)
+            line = " ".join(f"{k}: in {v[0]:.2f} cold {v[1]:.2f} warm2 {v[2]:.2f}" for k, v in res.items())
+            print(f"[val] step {step} {minutes:.1f} min | {line} | mean cold {mean_cold:.2f}", flush=True)
+            for k, v in res.items():
+                wr.writerow([step, f"{minutes:.2f}", "", "", "", "val", k, f"{v[0]:.3f}", f"{v[1]:.3f}", f"{v[2]:.3f}"])
+            fcsv.flush()
+            save(minutes, res)
+            last_val = time.time()
+            if done:
+                break
+        lr = lr_at(minutes, step)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        ca, da, cb, db = sampler.next()
+        ca, da, cb, db = (torch.from_numpy(t).to(dev) for t in (ca, da, cb, db))
+        empty = torch.zeros(0, device=dev)
+        # cold pass on the 'previous frame'
+        yb, stb, _, _ = model.run(db, empty, 0)
+        loss_c = charbonnier(yb, cb)
+        # warm pass on the current frame from the previous frame's state
+        k = int(np.random.default_rng(a.seed + step).integers(1, K)) if K > 1 else 1
+        ya, _, _, _ = model.run(da, stb.detach(), k)
+        loss_w = charbonnier(ya, ca)
+        loss = loss_c + loss_w
+        if not torch.isfinite(loss):
+            print(f"step {step}: non-finite loss, skipped", flush=True)
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            continue
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        opt.step()
+        step += 1
+        run_lc += float(loss_c)
+        run_lw += float(loss_w)
+        n_run += 1
+        if step % 25 == 0:
+            print(f"step {step} {minutes:.1f} min lr {lr:.2e} loss cold {run_lc / n_run:.4f} warm {run_lw / n_run:.4f}",
+                  flush=True)
+            wr.writerow([step, f"{minutes:.2f}", f"{run_lc / n_run:.5f}", f"{run_lw / n_run:.5f}", f"{lr:.3e}",
+                         "train", "", "", "", ""])
+            fcsv.flush()
+            run_lc, run_lw, n_run = 0.0, 0.0, 0
+    fcsv.close()
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+package dev.interir.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What the exported network declares about itself in its JSON sidecar (written by model/python/export.py).
+ *
+ * @param variant   size variant name, e.g. "live"
+ * @param scale     pixel-unshuffle factor s: tile sides must be multiples of it
+ * @param stages    number of ISN stages K
+ * @param bank      number of kernels in the explainable convolution's bank (length of the routing vector)
+ * @param tile      recommended square tile side in pixels
+ * @param overlap   recommended overlap between neighbouring tiles in pixels
+ * @param untrained true when the weights were exported without training
+ * @param sidecar   the whole sidecar, for reporting (training command, figures)
+ */
+public record ModelInfo(String variant, int scale, int stages, int bank, int tile, int overlap,
+                        boolean untrained, JsonNode sidecar) {
+
+    static ModelInfo fromSidecar(JsonNode json) {
+        return new ModelInfo(
+                json.path("variant").asText("unknown"),
+                json.path("scale").asInt(4),
+                json.path("stages").asInt(4),
+                json.path("bank").asInt(0),
+                json.path("tile").asInt(128),
+                json.path("overlap").asInt(16),
+                json.path("untrained").asBoolean(false),
+                json);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.interir.pipeline;
+
+import dev.interir.model.FloatImage;
+
+/** A frame as FFmpeg and OpenCV hand it over: 8-bit BGR, interleaved, no row padding. */
+public record BgrImage(byte[] bgr, int width, int height) {
+
+    public FloatImage toFloatImage() {
+        int plane = width * height;
+        float[] chw = new float[3 * plane];
+        final float inv = 1f / 255f;
+        for (int p = 0, i = 0; p < plane; p++, i += 3) {
+            chw[p] = (bgr[i + 2] & 0xff) * inv;
+            chw[plane + p] = (bgr[i + 1] & 0xff) * inv;
+            chw[2 * plane + p] = (bgr[i] & 0xff) * inv;
+        }
+        return new FloatImage(chw, width, height);
+    }
+
+    public static BgrImage fromFloatImage(FloatImage img) {
+        int plane = img.width() * img.height();
+        float[] chw = img.chw();
+        byte[] bgr = new byte[3 * plane];
+        for (int p = 0, i = 0; p < plane; p++, i += 3) {
+            bgr[i + 2] = toByte(chw[p]);
+            bgr[i + 1] = toByte(chw[plane + p]);
+            bgr[i] = toByte(chw[2 * plane + p]);
+        }
+        return new BgrImage(bgr, img.width(), img.height());
+    }
+
+    private static byte toByte(float v) {
+        int q = Math.round(v * 255f);
+        return (byte) (q < 0 ? 0 : Math.min(q, 255));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.interir.pipeline;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a stream's restored frames as HLS (H.264, ~1 s segments, sliding window) into its own folder, on its
+ * own thread. It keeps only the newest frame waiting: a slow encoder skips frames rather than delay the stream.
+ * Frames are stamped by their grab time, so the playlist keeps real time even when frames are skipped.
+ */
+public final class HlsSink implements FrameSink, Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(HlsSink.class);
+
+    private final String streamId;
+    private final Path dir;
+    private final double fps;
+    private final int segmentSeconds;
+    private final int listSize;
+    private final Thread thread;
+    private RestoredFrame pending;
+    private boolean closed;
+
+    private FFmpegFrameRecorder recorder;
+    private Frame frame;
+    private long firstGrabNanos;
+    private long lastFrameIndex = -1;
+
+    public HlsSink(String streamId, Path root, double fps, int segmentSeconds, int listSize) {
+        this.streamId = streamId;
+        this.dir = root.resolve(streamId);
+        this.fps = fps > 0 ? fps : 25;
+        this.segmentSeconds = Math.max(1, segmentSeconds);
+        this.listSize = Math.max(2, listSize);
+        this.thread = new Thread(this, "hls-" + streamId);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public Path playlist() {
+        return dir.resolve("index.m3u8");
+    }
+
+    @Override
+    public synchronized void accept(RestoredFrame f) {
+        pending = f;
+        notifyAll();
+    }
+
+    private synchronized RestoredFrame next() throws InterruptedException {
+        while (pending == null && !closed) {
+            wait();
+        }
+        RestoredFrame f = pending;
+        pending = null;
+        return f;
+    }
+
+    @Override
+    public void run() {
+        try {
+            deleteDir();
+            Files.createDirectories(dir);
+            RestoredFrame f;
+            while ((f = next()) != null) {
+                try {
+                    write(f);
+                } catch (Exception e) {
+                    LOG.warn("stream {}: HLS encoding failed ({}); restarting the recorder", streamId, e.getMessage());
+                    stopRecorder();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.error("stream {}: cannot prepare HLS folder {}", streamId, dir, e);
+        } finally {
+            stopRecorder();
+            deleteDir();
+        }
+    }
+
+    private void write(RestoredFrame f) throws Exception {
+        BgrImage img = f.restored();
+        if (recorder != null && (recorder.getImageWidth() != img.width() || recorder.getImageHeight() != img.height())) {
+            stopRecorder();
+        }
+        if (recorder == null) {
+            startRecorder(img.width(), img.height(), f.original().grabNanos());
+        }
+        long index = Math.round((f.original().grabNanos() - firstGrabNanos) / 1e9 * fps);
+        if (index <= lastFrameIndex) {
+            return; // two frames in one frame interval: the encoder needs strictly increasing timestamps
+        }
+        lastFrameIndex = index;
+        ByteBuffer buf = (ByteBuffer) frame.image[0];
+        int row = img.width() * 3;
+        for (int y = 0; y < img.height(); y++) {
+            buf.position(y * frame.imageStride);
+            buf.put(img.bgr(), y * row, row);
+        }
+        buf.position(0);
+        recorder.setFrameNumber((int) index);
+        recorder.record(frame, AV_PIX_FMT_BGR24);
+    }
+
+    private void startRecorder(int width, int height, long grabNanos) throws Exception {
+        FFmpegFrameRecorder r = new FFmpegFrameRecorder(playlist().toString(), width, height, 0);
+        r.setFormat("hls");
+        r.setVideoCodec(AV_CODEC_ID_H264);
+        r.setPixelFormat(AV_PIX_FMT_YUV420P);
+        r.setFrameRate(fps);
+        r.setGopSize((int) Math.max(1, Math.round(fps * segmentSeconds))); // a segment can't be shorter than a GOP
+        r.setVideoBitrate(Math.max(400_000, width * height * 4));
+        r.setOption("hls_time", Integer.toString(segmentSeconds));
+        r.setOption("hls_list_size", Integer.toString(listSize));
+        r.setOption("hls_flags", "delete_segments+independent_segments");
+        r.setOption("hls_segment_filename", dir.resolve("seg_%05d.ts").toString());
+        r.start();
+        recorder = r;
+        frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
+        firstGrabNanos = grabNanos;
+        lastFrameIndex = -1;
+        LOG.info("stream {}: HLS {}x{} at {} fps into {}", streamId, width, height, String.format("%.2f", fps), dir);
+    }
+
+    private void stopRecorder() {
+        if (recorder != null) {
+            try {
+                recorder.close();
+            } catch (Exception e) {
+                LOG.debug("stream {}: closing HLS recorder: {}", streamId, e.getMessage());
+            }
+            recorder = null;
+        }
+        if (frame != null) {
+            frame.close();
+            frame = null;
+        }
+    }
+
+    private void deleteDir() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("stream {}: cleaning {}: {}", streamId, dir, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

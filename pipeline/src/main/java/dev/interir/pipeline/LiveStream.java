@@ -1,0 +1,140 @@
+package dev.interir.pipeline;
+
+import dev.interir.model.WarmStartState;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One stream: its source thread, its frame slot, its state machine and counters, and its sinks.
+ * The restore stage reads the slot and writes the results; everyone else reads snapshots.
+ */
+public final class LiveStream {
+    private final String id;
+    private final SourceSpec spec;
+    private final FrameSlot slot;
+    private final FfmpegSource source;
+    private final Thread thread;
+    private final List<FrameSink> sinks = new CopyOnWriteArrayList<>();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final FpsMeter outFps = new FpsMeter();
+    private final AtomicBoolean warmResetRequested = new AtomicBoolean();
+    private final WarmStartState warm = new WarmStartState(); // restore thread only
+
+    private volatile StreamStatus status = StreamStatus.CONNECTING;
+    private volatile String error;
+    private volatile int width;
+    private volatile int height;
+    private volatile double sourceFps;
+    private volatile RestoredFrame last;
+
+    LiveStream(String id, SourceSpec spec, int slotCapacity, long maxFramePixels, Runnable onFrame) {
+        this.id = id;
+        this.spec = spec;
+        this.slot = new FrameSlot(slotCapacity, spec.live(), onFrame);
+        this.source = new FfmpegSource(this, maxFramePixels);
+        this.thread = new Thread(source, "grab-" + id);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops grabbing and closes the sinks; the grabber thread ends within the FFmpeg I/O timeout. */
+    void stop() {
+        source.stop();
+        slot.close();
+        thread.interrupt();
+        for (FrameSink sink : sinks) {
+            try {
+                sink.close();
+            } catch (Exception ignored) {
+                // a sink that fails to close must not keep the others open
+            }
+        }
+        sinks.clear();
+        status = StreamStatus.STOPPED;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public SourceSpec spec() {
+        return spec;
+    }
+
+    public void addSink(FrameSink sink) {
+        sinks.add(sink);
+    }
+
+    FrameSlot slot() {
+        return slot;
+    }
+
+    String error() {
+        return error;
+    }
+
+    public StreamStatus status() {
+        return status;
+    }
+
+    public double sourceFps() {
+        return sourceFps;
+    }
+
+    void status(StreamStatus s, String message) {
+        if (this.status == StreamStatus.STOPPED) {
+            return;
+        }
+        this.status = s;
+        this.error = message;
+    }
+
+    void opened(int w, int h, double fps) {
+        this.width = w;
+        this.height = h;
+        this.sourceFps = fps;
+        status(StreamStatus.LIVE, null);
+    }
+
+    void frameGrabbed() {
+        framesIn.incrementAndGet();
+    }
+
+    void requestWarmReset() {
+        warmResetRequested.set(true);
+    }
+
+    /** Restore thread: the warm-start state, cleared first if the source reconnected or looped. */
+    WarmStartState warmState() {
+        if (warmResetRequested.getAndSet(false)) {
+            warm.reset();
+        }
+        return warm;
+    }
+
+    /** Restore thread: hands a restored frame to every sink. */
+    void deliver(RestoredFrame frame) {
+        last = frame;
+        framesOut.incrementAndGet();
+        outFps.tick(frame.doneNanos());
+        for (FrameSink sink : sinks) {
+            sink.accept(frame);
+        }
+    }
+
+    public StreamSnapshot snapshot() {
+        RestoredFrame l = last;
+        return new StreamSnapshot(id, spec.original(), status.label(), error, width, height,
+                outFps.fps(System.nanoTime()), framesIn.get(), framesOut.get(), slot.dropped(),
+                l == null ? 0 : l.latencyMillis(),
+                l == null ? 0 : l.stats().stagesRun(), l != null && l.stats().warm(),
+                l == null ? new float[0] : l.stats().residuals(),
+                l == null ? new float[0] : l.stats().routing());
+    }
+}

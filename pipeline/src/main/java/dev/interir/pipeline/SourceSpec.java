@@ -1,0 +1,48 @@
+package dev.interir.pipeline;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * A parsed source string: {@code rtsp://…}, {@code rtsps://…}, {@code file:PATH} or {@code v4l2:/dev/videoN}.
+ * Anything else is refused here, before FFmpeg (whose other protocols could read arbitrary resources) sees it.
+ */
+public record SourceSpec(Kind kind, String original, String ffmpegUrl) {
+
+    public enum Kind { RTSP, FILE, V4L2 }
+
+    /** Live sources drop old frames to stay current; files are read at their own pace and loop. */
+    public boolean live() {
+        return kind != Kind.FILE;
+    }
+
+    public static SourceSpec parse(String source) {
+        if (source == null || source.isBlank()) {
+            throw new IllegalArgumentException("source is empty");
+        }
+        String s = source.trim();
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("rtsp://") || lower.startsWith("rtsps://")) {
+            if (s.length() <= lower.indexOf("//") + 2) {
+                throw new IllegalArgumentException("RTSP URL has no host: " + s);
+            }
+            return new SourceSpec(Kind.RTSP, s, s);
+        }
+        if (lower.startsWith("file:")) {
+            Path path = Path.of(s.substring("file:".length())).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                throw new IllegalArgumentException("no readable file at " + path);
+            }
+            return new SourceSpec(Kind.FILE, s, path.toString());
+        }
+        if (lower.startsWith("v4l2:")) {
+            String dev = s.substring("v4l2:".length());
+            if (!dev.matches("/dev/video[0-9]{1,3}")) {
+                throw new IllegalArgumentException("v4l2 source must name a device like /dev/video0, got " + dev);
+            }
+            return new SourceSpec(Kind.V4L2, s, dev);
+        }
+        throw new IllegalArgumentException("unsupported source '" + s + "': use rtsp://, rtsps://, file:PATH or v4l2:/dev/videoN");
+    }
+}

@@ -1,0 +1,85 @@
+package dev.interir.pipeline;
+
+import dev.interir.model.FrameRestorer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The set of streams and the restore stage they share. Adding a stream validates its id and source, attaches
+ * the sinks the server asks for, and starts its grabber.
+ */
+public final class StreamRegistry implements AutoCloseable {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+    private final Map<String, LiveStream> streams = new ConcurrentHashMap<>();
+    private final PipelineSettings settings;
+    private final RestoreStage stage;
+    private final Function<LiveStream, List<FrameSink>> sinkFactory;
+
+    public StreamRegistry(FrameRestorer restorer, PipelineSettings settings,
+                          Function<LiveStream, List<FrameSink>> sinkFactory) {
+        this.settings = settings;
+        this.sinkFactory = sinkFactory;
+        this.stage = new RestoreStage(restorer, this::streamsInOrder, settings.warmStages());
+        this.stage.start();
+    }
+
+    private Collection<LiveStream> streamsInOrder() {
+        return new ArrayList<>(streams.values());
+    }
+
+    /**
+     * @throws IllegalArgumentException for a bad id or source (the message says which)
+     * @throws IllegalStateException    when the id is taken or the stream limit is reached
+     */
+    public synchronized LiveStream add(String id, String source) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("stream id must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
+        }
+        SourceSpec spec = SourceSpec.parse(source);
+        if (streams.containsKey(id)) {
+            throw new IllegalStateException("stream '" + id + "' already exists");
+        }
+        if (streams.size() >= settings.maxStreams()) {
+            throw new IllegalStateException("stream limit reached (" + settings.maxStreams() + ")");
+        }
+        LiveStream s = new LiveStream(id, spec, settings.slotCapacity(), settings.maxFramePixels(), stage::frameArrived);
+        sinkFactory.apply(s).forEach(s::addSink);
+        streams.put(id, s);
+        s.start();
+        return s;
+    }
+
+    public synchronized boolean remove(String id) {
+        LiveStream s = streams.remove(id);
+        if (s == null) {
+            return false;
+        }
+        s.stop();
+        return true;
+    }
+
+    public Optional<LiveStream> get(String id) {
+        return Optional.ofNullable(streams.get(id));
+    }
+
+    public List<LiveStream> list() {
+        List<LiveStream> all = new ArrayList<>(streams.values());
+        all.sort((a, b) -> a.id().compareTo(b.id()));
+        return all;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (String id : new ArrayList<>(streams.keySet())) {
+            remove(id);
+        }
+        stage.stop();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.interir.server;
+
+import dev.interir.pipeline.LiveStream;
+import dev.interir.pipeline.StreamRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP route of the service in one place: the JSON API, the WebSocket upgrades, HLS files, the viewer.
+ * Handlers only move bytes and state; nothing here grabs, infers or encodes.
+ */
+final class ApiRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final Pattern HLS_FILE = Pattern.compile("index\\.m3u8|seg_[0-9]{5}\\.ts");
+    private static final Set<String> STREAM_FIELDS = Set.of("id", "source");
+    private static final long MAX_BODY_BYTES = 64 * 1024;
+
+    private final StreamRegistry registry;
+    private final Function<String, WebSocketFanout> fanouts;
+    private final Path hlsRoot;
+
+    ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot) {
+        this.registry = registry;
+        this.fanouts = fanouts;
+        this.hlsRoot = hlsRoot;
+    }
+
+    Router router(Vertx vertx) {
+        Router r = Router.router(vertx);
+        r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+
+        r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        r.get("/api/streams").handler(this::listStreams);
+        r.post("/api/streams").handler(this::addStream);
+        r.get("/api/streams/:id").handler(this::getStream);
+        r.delete("/api/streams/:id").handler(this::removeStream);
+        r.route("/api/*").handler(ctx -> error(ctx, 404, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
+
+        r.get("/ws/streams/:id").handler(ctx -> upgrade(ctx, false));
+        r.get("/ws/streams/:id/original").handler(ctx -> upgrade(ctx, true));
+
+        r.get("/hls/:id/:file").handler(this::hlsFile);
+
+        r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        r.route().failureHandler(this::failure);
+        return r;
+    }
+
+    private void listStreams(RoutingContext ctx) {
+        JsonArray all = new JsonArray();
+        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot())));
+        ctx.response().putHeader("content-type", "application/json").end(all.encode());
+    }
+
+    private void getStream(RoutingContext ctx) {
+        registry.get(ctx.pathParam("id")).ifPresentOrElse(
+                s -> json(ctx, 200, StreamJson.of(s.snapshot())),
+                () -> error(ctx, 404, "no stream '" + ctx.pathParam("id") + "'"));
+    }
+
+    private void addStream(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            error(ctx, 400, "body must be a JSON object {\"id\": ..., \"source\": ...}");
+            return;
+        }
+        if (body == null) {
+            error(ctx, 400, "body must be a JSON object {\"id\": ..., \"source\": ...}");
+            return;
+        }
+        for (String field : body.fieldNames()) {
+            if (!STREAM_FIELDS.contains(field)) {
+                error(ctx, 400, "unknown field '" + field + "' (allowed: id, source)");
+                return;
+            }
+        }
+        if (!(body.getValue("id") instanceof String id) || !(body.getValue("source") instanceof String source)) {
+            error(ctx, 400, "'id' and 'source' are required strings");
+            return;
+        }
+        try {
+            LiveStream s = registry.add(id, source);
+            LOG.info("stream {} added: {}", id, s.spec().original());
+            json(ctx, 201, StreamJson.of(s.snapshot()));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+        } catch (IllegalStateException e) {
+            error(ctx, 409, e.getMessage());
+        }
+    }
+
+    private void removeStream(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        // stopping joins sink threads: keep it off the event loop
+        ctx.vertx().<Boolean>executeBlocking(() -> registry.remove(id)).onComplete(ar -> {
+            if (ar.failed()) {
+                error(ctx, 500, "removing stream failed: " + ar.cause().getMessage());
+            } else if (ar.result()) {
+                LOG.info("stream {} removed", id);
+                ctx.response().setStatusCode(204).end();
+            } else {
+                error(ctx, 404, "no stream '" + id + "'");
+            }
+        });
+    }
+
+    private void upgrade(RoutingContext ctx, boolean original) {
+        String id = ctx.pathParam("id");
+        WebSocketFanout fanout = fanouts.apply(id);
+        if (fanout == null) {
+            error(ctx, 404, "no stream '" + id + "'");
+            return;
+        }
+        HttpServerRequest req = ctx.request();
+        req.toWebSocket().onSuccess(ws -> {
+            if (!fanout.join(ws, original)) {
+                ws.close((short) 1013, "too many viewers");
+            }
+        }).onFailure(e -> {
+            if (!ctx.response().ended()) {
+                error(ctx, 400, "WebSocket upgrade failed: " + e.getMessage());
+            }
+        });
+    }
+
+    private void hlsFile(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String file = ctx.pathParam("file");
+        if (registry.get(id).isEmpty()) {
+            error(ctx, 404, "no stream '" + id + "'");
+            return;
+        }
+        if (!HLS_FILE.matcher(file).matches()) {
+            error(ctx, 404, "no such HLS file");
+            return;
+        }
+        Path path = hlsRoot.resolve(id).resolve(file);
+        if (!Files.isRegularFile(path)) {
+            error(ctx, 404, file.endsWith(".m3u8") ? "playlist not ready yet" : "segment gone");
+            return;
+        }
+        boolean playlist = file.endsWith(".m3u8");
+        ctx.response()
+                .putHeader("content-type", playlist ? "application/vnd.apple.mpegurl" : "video/mp2t")
+                .putHeader("cache-control", playlist ? "no-cache" : "max-age=60")
+                .sendFile(path.toString())
+                .onFailure(e -> LOG.debug("HLS {} not sent: {}", path, e.getMessage()));
+    }
+
+    private void failure(RoutingContext ctx) {
+        int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        if (code == 500) {
+            LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+        }
+        String message = switch (code) {
+            case 400 -> "bad request";
+            case 404 -> "not found";
+            case 413 -> "request body too large (limit " + MAX_BODY_BYTES + " bytes)";
+            default -> "internal error";
+        };
+        if (!ctx.response().ended()) {
+            error(ctx, code, message);
+        }
+    }
+
+    private static void json(RoutingContext ctx, int code, JsonObject body) {
+        ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(body.encode());
+    }
+
+    static void error(RoutingContext ctx, int code, String message) {
+        json(ctx, code, new JsonObject().put("error", message));
+    }
+
+}

@@ -1,0 +1,119 @@
+package dev.interir.server;
+
+import dev.interir.model.DjlRestorer;
+import dev.interir.model.FrameRestorer;
+import dev.interir.pipeline.FrameSink;
+import dev.interir.pipeline.HlsSink;
+import dev.interir.pipeline.JpegEncoder;
+import dev.interir.pipeline.LiveStream;
+import dev.interir.pipeline.PipelineSettings;
+import dev.interir.pipeline.StreamRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: model, stream registry and HTTP server wired together. `serve` and the tests start it
+ * the same way.
+ */
+public final class InterirService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InterirService.class);
+
+    private final DjlRestorer restorer;
+    private final StreamRegistry registry;
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final Map<String, WebSocketFanout> fanouts;
+
+    private InterirService(DjlRestorer restorer, StreamRegistry registry, Vertx vertx, HttpServer http,
+                           Map<String, WebSocketFanout> fanouts) {
+        this.restorer = restorer;
+        this.registry = registry;
+        this.vertx = vertx;
+        this.http = http;
+        this.fanouts = fanouts;
+    }
+
+    public static InterirService start(ServiceConfig cfg) throws Exception {
+        DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
+        PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch());
+        Path hlsRoot = hlsRoot(cfg.hls.dir);
+        Vertx vertx = Vertx.vertx();
+        JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);
+        Map<String, WebSocketFanout> fanouts = new ConcurrentHashMap<>();
+
+        StreamRegistry registry = new StreamRegistry(frames, settings, (LiveStream s) -> {
+            WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers);
+            fanouts.put(s.id(), ws);
+            FrameSink forget = new FrameSink() {
+                @Override
+                public void accept(dev.interir.pipeline.RestoredFrame frame) {
+                }
+
+                @Override
+                public void close() {
+                    fanouts.remove(s.id(), ws);
+                }
+            };
+            // the source's frame rate is known only once it opens; HLS stamps frames by grab time anyway
+            return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize), forget);
+        });
+
+        ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot);
+        HttpServer http = vertx.createHttpServer()
+                .requestHandler(routes.router(vertx))
+                .listen(cfg.server.port, cfg.server.host)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        InterirService service = new InterirService(restorer, registry, vertx, http, fanouts);
+        for (ServiceConfig.StreamEntry e : cfg.streams) {
+            try {
+                registry.add(e.id, BundledClip.resolve(e.source));
+            } catch (RuntimeException ex) {
+                LOG.error("configured stream {} not started: {}", e.id, ex.getMessage());
+            }
+        }
+        LOG.info("serving on http://{}:{}/ (HLS files in {})", cfg.server.host, http.actualPort(), hlsRoot);
+        return service;
+    }
+
+    private static Path hlsRoot(String dir) {
+        try {
+            Path p = dir == null || dir.isBlank() ? Files.createTempDirectory("interir-hls") : Path.of(dir);
+            Files.createDirectories(p);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create HLS folder: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return http.actualPort();
+    }
+
+    public StreamRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing HTTP server: {}", e.getMessage());
+        }
+        registry.close();
+        restorer.close();
+        vertx.close();
+        fanouts.clear();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.interir.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the service: restores the configured streams and serves the viewer, the API, "
+                + "WebSocket and HLS.", "With no options it restores the bundled sample clip as stream 'demo' "
+                + "and serves it at http://localhost:8080/."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML config laid over the defaults "
+            + "(see interir-default.yaml in the jar or stream-server/src/main/resources).")
+    Path config;
+
+    @Option(names = "--port", description = "HTTP port (default from config: 8080).")
+    Integer port;
+
+    @Option(names = "--host", description = "Address to listen on (default from config: 127.0.0.1).")
+    String host;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+        ServiceConfig cfg = config == null ? ServiceConfig.defaults() : ServiceConfig.load(config);
+        if (port != null) {
+            cfg.server.port = port;
+        }
+        if (host != null) {
+            cfg.server.host = host;
+        }
+        if (model != null) {
+            cfg.model.file = model;
+        }
+        InterirService service = InterirService.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.printf("InterIR Stream is serving at http://%s:%d/  (Ctrl-C stops it)%n",
+                "0.0.0.0".equals(cfg.server.host) ? "localhost" : cfg.server.host, service.port());
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.interir.server;
+
+import com.fasterxml.jackson.annotation.JsonMerge;
+import com.fasterxml.jackson.annotation.OptBoolean;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.interir.pipeline.PipelineSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service configuration: one tree, read from one YAML file laid over the bundled
+ * {@code interir-default.yaml}, which is the only place defaults live (and documents each key).
+ */
+public final class ServiceConfig {
+    public Server server;
+    public Model model;
+    public Pipeline pipeline;
+    public Hls hls;
+    public WebSocket websocket;
+    @JsonMerge(OptBoolean.FALSE) // a file's stream list replaces the default one
+    public List<StreamEntry> streams = new ArrayList<>();
+
+    public static final class Server {
+        public String host;
+        public int port;
+    }
+
+    public static final class Model {
+        public String variant;
+        public String file;
+        public int threads;
+    }
+
+    public static final class Pipeline {
+        public int tile;
+        public int overlap;
+        public int maxBatch;
+        public int warmStages;
+        public int slotCapacity;
+        public long maxFramePixels;
+        public int maxStreams;
+    }
+
+    public static final class Hls {
+        public String dir;
+        public int segmentSeconds;
+        public int listSize;
+    }
+
+    public static final class WebSocket {
+        public int jpegQuality;
+        public int maxViewers;
+    }
+
+    public static final class StreamEntry {
+        public String id;
+        public String source;
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Updates nested sections in place, so a file may set a single key of a section. */
+    private static final ObjectMapper MERGING = YAML.copy().setDefaultMergeable(true);
+
+    public static ServiceConfig defaults() {
+        try (InputStream in = ServiceConfig.class.getResourceAsStream("/interir-default.yaml")) {
+            return YAML.readValue(in, ServiceConfig.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("bundled default config is unreadable", e);
+        }
+    }
+
+    /** The defaults with the keys of {@code file} laid over them; lists (streams) are replaced, not merged. */
+    public static ServiceConfig load(Path file) {
+        ServiceConfig cfg = defaults();
+        try {
+            return MERGING.readerForUpdating(cfg).readValue(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad config " + file + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    PipelineSettings pipelineSettings(int modelTile, int modelOverlap) {
+        return new PipelineSettings(
+                pipeline.tile > 0 ? pipeline.tile : modelTile,
+                pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
+                pipeline.maxBatch, pipeline.warmStages, pipeline.slotCapacity,
+                pipeline.maxFramePixels, pipeline.maxStreams);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.interir.server;
+
+import dev.interir.pipeline.StreamSnapshot;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The JSON shape of a stream in the API and in the WebSocket stats message. */
+final class StreamJson {
+    private StreamJson() {
+    }
+
+    static JsonObject of(StreamSnapshot s) {
+        JsonObject j = new JsonObject()
+                .put("id", s.id())
+                .put("source", maskCredentials(s.source()))
+                .put("status", s.status())
+                .put("width", s.width())
+                .put("height", s.height())
+                .put("fps", round(s.fps()))
+                .put("framesIn", s.framesIn())
+                .put("framesOut", s.framesOut())
+                .put("dropped", s.dropped())
+                .put("latencyMs", round(s.latencyMs()))
+                .put("stagesRun", s.stagesRun())
+                .put("warm", s.warm());
+        if (s.error() != null) {
+            j.put("error", s.error());
+        }
+        return j;
+    }
+
+    static JsonObject stats(StreamSnapshot s, long viewers) {
+        return of(s).put("type", "stats")
+                .put("viewers", viewers)
+                .put("residuals", array(s.residuals()))
+                .put("routing", array(s.routing()));
+    }
+
+    /** Camera URLs often carry a password; the API never shows it. */
+    static String maskCredentials(String source) {
+        return source == null ? null : source.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
+    }
+
+    private static JsonArray array(float[] v) {
+        JsonArray a = new JsonArray();
+        for (float x : v) {
+            a.add(Math.round(x * 1e5) / 1e5);
+        }
+        return a;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

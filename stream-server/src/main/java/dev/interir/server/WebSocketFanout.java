@@ -1,0 +1,100 @@
+package dev.interir.server;
+
+import dev.interir.pipeline.FrameSink;
+import dev.interir.pipeline.JpegEncoder;
+import dev.interir.pipeline.LiveStream;
+import dev.interir.pipeline.RestoredFrame;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sends one stream's frames to its WebSocket viewers: each frame is JPEG-encoded once (on the restore thread,
+ * and only if someone watches) and written to every viewer whose connection has drained the previous one, so
+ * a slow viewer loses frames alone and never holds up the pipeline or the other viewers. Once a second every
+ * viewer also gets a JSON stats message.
+ */
+final class WebSocketFanout implements FrameSink {
+    /** Bytes a viewer may have unsent before it is skipped: about one frame. */
+    private static final int WRITE_QUEUE_BYTES = 256 * 1024;
+
+    private final LiveStream stream;
+    private final JpegEncoder encoder;
+    private final int maxViewers;
+    private final Set<ServerWebSocket> restoredViewers = ConcurrentHashMap.newKeySet();
+    private final Set<ServerWebSocket> originalViewers = ConcurrentHashMap.newKeySet();
+    private final Vertx vertx;
+    private final long statsTimer;
+
+    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers) {
+        this.vertx = vertx;
+        this.stream = stream;
+        this.encoder = encoder;
+        this.maxViewers = maxViewers;
+        this.statsTimer = vertx.setPeriodic(1000, t -> sendStats());
+    }
+
+    /** @return false when the view is full */
+    boolean join(ServerWebSocket ws, boolean original) {
+        Set<ServerWebSocket> viewers = original ? originalViewers : restoredViewers;
+        if (viewers.size() >= maxViewers) {
+            return false;
+        }
+        ws.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+        viewers.add(ws);
+        ws.closeHandler(v -> viewers.remove(ws));
+        ws.exceptionHandler(e -> viewers.remove(ws));
+        ws.writeTextMessage(StreamJson.stats(stream.snapshot(), viewerCount()).encode());
+        return true;
+    }
+
+    @Override
+    public void accept(RestoredFrame frame) {
+        if (!restoredViewers.isEmpty()) {
+            send(restoredViewers, Buffer.buffer(encoder.encode(frame.restored())));
+        }
+        if (!originalViewers.isEmpty()) {
+            send(originalViewers, Buffer.buffer(encoder.encode(frame.original().image())));
+        }
+    }
+
+    private static void send(Set<ServerWebSocket> viewers, Buffer jpeg) {
+        for (ServerWebSocket ws : viewers) {
+            if (!ws.isClosed() && !ws.writeQueueFull()) {
+                ws.writeBinaryMessage(jpeg);
+            }
+        }
+    }
+
+    private long viewerCount() {
+        return restoredViewers.size() + originalViewers.size();
+    }
+
+    private void sendStats() {
+        if (restoredViewers.isEmpty() && originalViewers.isEmpty()) {
+            return;
+        }
+        String json = StreamJson.stats(stream.snapshot(), viewerCount()).encode();
+        for (ServerWebSocket ws : restoredViewers) {
+            ws.writeTextMessage(json);
+        }
+        for (ServerWebSocket ws : originalViewers) {
+            ws.writeTextMessage(json);
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(statsTimer);
+        for (ServerWebSocket ws : restoredViewers) {
+            ws.close((short) 1001, "stream removed");
+        }
+        for (ServerWebSocket ws : originalViewers) {
+            ws.close((short) 1001, "stream removed");
+        }
+        restoredViewers.clear();
+        originalViewers.clear();
+    }
+}
