@@ -36,7 +36,7 @@ def depth_field(h: int, w: int, rng: np.random.Generator, coarse: int = 4) -> np
 def haze_params(rng: np.random.Generator) -> Dict:
     A = rng.uniform(0.7, 1.0)
     tint = rng.uniform(-0.04, 0.04, size=3)
-    return dict(beta=float(rng.uniform(0.6, 2.5)), airlight=[float(A + t) for t in tint],
+    return dict(beta=float(rng.uniform(0.3, 1.6)), airlight=[float(A + t) for t in tint],
                 dmin=float(rng.uniform(0.1, 0.4)))
 
 
@@ -55,10 +55,10 @@ def add_haze(img: np.ndarray, rng: np.random.Generator, params: Optional[Dict] =
 # ----------------------------------------------------------------------------------------------- rain
 def rain_params(rng: np.random.Generator) -> Dict:
     return dict(angle=float(rng.uniform(-30, 30)),          # degrees from vertical
-                density=float(rng.uniform(0.002, 0.012)),   # seeds per pixel
+                density=float(rng.uniform(0.001, 0.008)),   # seeds per pixel
                 length=int(rng.integers(10, 36)),
                 width=int(rng.integers(1, 4)),
-                intensity=float(rng.uniform(0.35, 0.9)))
+                intensity=float(rng.uniform(0.25, 0.7)))
 
 
 def rain_layer(h: int, w: int, rng: np.random.Generator, params: Optional[Dict] = None) -> np.ndarray:

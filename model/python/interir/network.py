@@ -47,8 +47,13 @@ def nc(conv: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def rownorm(m: torch.Tensor) -> torch.Tensor:
-    """Row L1 normalisation: every row of the operator sums (in absolute value) to 1, so ||.||_inf <= 1."""
-    return m / (m.abs().sum(dim=-1, keepdim=True) + 1e-6)
+    """Operator normalisation of each [h,h] matrix: divide by the larger of its maximum absolute row sum
+    and maximum absolute column sum. Then ||M||_2 <= sqrt(||M||_1 ||M||_inf) <= 1, so H = L U R and
+    H^T H have norm <= 1 and the ISN gradient step (0 < eta < 2) cannot diverge. (A plain row
+    normalisation left column sums up to h and the warm-started iteration blew up on some inputs.)"""
+    r = m.abs().sum(dim=-1).amax(dim=-1)
+    c = m.abs().sum(dim=-2).amax(dim=-1)
+    return m / (torch.maximum(r, c).unsqueeze(-1).unsqueeze(-1) + 1e-6)
 
 
 def lmul(Lm: torch.Tensor, U: torch.Tensor, G: int) -> torch.Tensor:
@@ -162,7 +167,7 @@ class ISNStage(nn.Module):
         self.g = nn.Parameter(torch.ones(1, C, 1, 1))
         self.h = nn.Parameter(torch.ones(1, C, 1, 1) * 0.1)
         self.B_mLR = nn.Conv2d(C, 5 * C, 1)                      # [B_m(U), U-part of m1,m2,n1,n2]
-        self.eta = nn.Parameter(torch.tensor(0.5))
+        self.eta_raw = nn.Parameter(torch.tensor(-1.0))      # eta = 1.9 * sigmoid(eta_raw) in (0, 1.9)
         nn.init.zeros_(self.fS2.weight)
         nn.init.zeros_(self.fS2.bias)
 
@@ -183,7 +188,7 @@ class ISNStage(nn.Module):
         Fr = lmul(ML, rmul(U, MR, G), G) - HtZ + self.g * (ba1[:, C:] + Lam - a)
         b3, pi2 = self.B_3(Fr)
         v = lmul(ML, rmul(Fr, MR, G), G) + self.h * (b3 * (1.0 - d))
-        U = U - self.eta * v
+        U = U - 1.9 * torch.sigmoid(self.eta_raw) * v
         p = nc(self.B_mLR, U) + zpart
         Lm = rownorm(gram_rows(rmul(p[:, C:2 * C], Rm, G), p[:, 2 * C:3 * C], G))
         Rm = rownorm(gram_cols(lmul(Lm, p[:, 3 * C:4 * C], G), p[:, 4 * C:], G))
@@ -280,7 +285,8 @@ class InterIR(nn.Module):
         Lp = state[:, 2 * C:2 * C + G * mL].reshape(B, G, mL, h, w).permute(0, 1, 3, 2, 4)
         Lm = Lp.reshape(B, G, h, mL * w)[:, :, :, :h]
         Rm = state[:, 2 * C + G * mL:2 * C + G * mL + G * mR].reshape(B, G, mR * h, w)[:, :, :w, :]
-        return U, Lam, Lm.contiguous(), Rm.contiguous()
+        # a state from another frame / a stale tile is clamped: the service must never diverge
+        return U.clamp(-20.0, 20.0), Lam.clamp(-20.0, 20.0), Lm.contiguous(), Rm.contiguous()
 
     def init_state(self, Z: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         Lam = nc(self.lam_init, Z) + Z

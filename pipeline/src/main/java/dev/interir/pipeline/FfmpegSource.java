@@ -160,12 +160,36 @@ final class FfmpegSource implements Runnable {
         return Math.round(base * jitter);
     }
 
-    private static String describe(Exception e) {
+    /** FFmpeg's error text with JavaCV's hints removed and the errno spelled out, for the API and the viewer. */
+    static String describe(Exception e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
+            return e.getClass().getSimpleName();
         }
-        return m.replaceAll("\\s+", " ").trim();
+        m = m.replace("(Has setFormat() been called?)", "")
+                .replace("(For more details, make sure FFmpegLogCallback.set() has been called.)", "")
+                .replaceAll("\\s+", " ").trim();
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("error (-?[0-9]+)").matcher(m);
+        if (code.find()) {
+            String meaning = switch (Integer.parseInt(code.group(1))) {
+                case -111 -> "connection refused";
+                case -110 -> "timed out";
+                case -113 -> "no route to host";
+                case -101 -> "network unreachable";
+                case -2 -> "no such file or stream";
+                case -5 -> "I/O error";
+                case -13 -> "permission denied";
+                case -1094995529 -> "invalid data (not a video this FFmpeg can read)";
+                case -825242872 -> "unauthorized (401): check the credentials";
+                case -875574520 -> "not found (404): check the path";
+                case -858797304 -> "forbidden (403)";
+                default -> null;
+            };
+            if (meaning != null) {
+                m = meaning + ": " + m;
+            }
+        }
+        return m;
     }
 
     private void sleep(long millis) {

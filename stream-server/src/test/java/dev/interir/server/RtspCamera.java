@@ -1,0 +1,62 @@
+package dev.interir.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real RTSP server on loopback (GStreamer, started from rtsp_camera.py) serving a moving test pattern. */
+final class RtspCamera implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private RtspCamera(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static RtspCamera start(int width, int height, int fps) throws Exception {
+        int port = freePort();
+        Path script = Path.of(RtspCamera.class.getResource("/rtsp_camera.py").toURI());
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(port), "/cam",
+                Integer.toString(width), Integer.toString(height), Integer.toString(fps))
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (!"READY".equals(line)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("RTSP camera did not start: " + line);
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe from filling up
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return new RtspCamera(p, port);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    String url() {
+        return "rtsp://127.0.0.1:" + port + "/cam";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+}
