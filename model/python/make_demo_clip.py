@@ -65,10 +65,10 @@ def main():
     rng = np.random.default_rng(a.seed)
     clean = read_frames(SRC, a.seconds)
     n = len(clean)
-    haze = dict(beta=0.9, airlight=[0.86, 0.87, 0.9], dmin=0.25)
+    haze = dict(beta=1.1, airlight=[0.86, 0.87, 0.9], dmin=0.25)
     depth = dg.depth_field(H, W, rng)
-    far = dict(angle=12.0, density=0.004, length=14, width=1, intensity=0.35)
-    near = dict(angle=12.0, density=0.0012, length=30, width=2, intensity=0.55)
+    far = dict(angle=12.0, density=0.0018, length=14, width=1, intensity=0.3)
+    near = dict(angle=12.0, density=0.0005, length=30, width=2, intensity=0.5)
     rain_far = scrolling_rain(n, rng, far, 23)
     rain_near = scrolling_rain(n, rng, near, 47)
     deg = []

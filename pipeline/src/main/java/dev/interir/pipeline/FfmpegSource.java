@@ -2,6 +2,7 @@ package dev.interir.pipeline;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.slf4j.Logger;
@@ -17,6 +18,11 @@ final class FfmpegSource implements Runnable {
     /** FFmpeg socket and I/O timeouts (microseconds): without them a vanished camera blocks grab() forever. */
     private static final String IO_TIMEOUT_MICROS = "5000000";
     private static final int OFFLINE_AFTER_ATTEMPTS = 3;
+
+    static {
+        // FFmpeg prints every stream's headers to stderr by default; our own log says what matters
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
 
     private final LiveStream stream;
     private final SourceSpec spec;

@@ -1,0 +1,92 @@
+import os
+import sys
+import tempfile
+import unittest
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from interir.network import InterIR, VARIANTS  # noqa: E402
+from interir import export  # noqa: E402
+
+torch.set_num_threads(2)
+
+
+class NetworkShapes(unittest.TestCase):
+    def test_every_variant_cold_and_warm(self):
+        for v, cfg in VARIANTS.items():
+            with self.subTest(variant=v):
+                torch.manual_seed(0)
+                m = InterIR(v).eval()
+                s = cfg["s"]
+                H, W = 8 * s, 12 * s          # small, non-square, divisible by s
+                x = torch.rand(2, 3, H, W)
+                with torch.no_grad():
+                    y, st, res, rout = m(x, torch.zeros(0), 0)
+                    self.assertEqual(tuple(y.shape), (2, 3, H, W))
+                    self.assertEqual(tuple(st.shape), (2, m.state_channels(H // s, W // s), H // s, W // s))
+                    self.assertEqual(tuple(res.shape), (2, cfg["K"]))
+                    self.assertEqual(tuple(rout.shape), (2, cfg["NB"]))
+                    self.assertTrue(torch.allclose(rout.sum(1), torch.ones(2), atol=1e-5))
+                    self.assertGreaterEqual(float(y.min()), 0.0)
+                    self.assertLessEqual(float(y.max()), 1.0)
+                    for k, expect in [(2, 2), (0, 1), (99, cfg["K"])]:
+                        y2, st2, res2, _ = m(x, st, k)
+                        self.assertEqual(tuple(res2.shape), (2, expect))
+                        self.assertEqual(st2.shape, st.shape)
+                        self.assertTrue(torch.isfinite(y2).all())
+
+    def test_square_tile_state_channels(self):
+        m = InterIR("live")
+        self.assertEqual(m.state_channels(32, 32), 2 * m.C + 2 * m.G)
+
+    def test_pack_unpack_roundtrip(self):
+        m = InterIR("test")
+        for h, w in [(8, 8), (8, 20), (20, 8)]:
+            U = torch.randn(2, m.C, h, w)
+            Lam = torch.randn(2, m.C, h, w)
+            L = torch.randn(2, m.G, h, h)
+            R = torch.randn(2, m.G, w, w)
+            U2, Lam2, L2, R2 = m.unpack(m.pack(U, Lam, L, R))
+            for a, b in [(U, U2), (Lam, Lam2), (L, L2), (R, R2)]:
+                self.assertTrue(torch.equal(a.clamp(-20, 20), b))
+
+    def test_warm_start_refines_same_frame(self):
+        """Warm path entry point: the state of the same frame goes in, a warm call runs only k stages."""
+        torch.manual_seed(1)
+        m = InterIR("test").eval()
+        x = torch.rand(1, 3, 32, 32)
+        with torch.no_grad():
+            _, st, res_c, _ = m(x, torch.zeros(0), 0)
+            _, _, res_w, _ = m(x, st, 1)
+        self.assertEqual(res_w.shape[1], 1)
+        self.assertTrue(torch.isfinite(res_w).all())
+
+
+class ExportRoundTrip(unittest.TestCase):
+    def test_scripted_equals_eager_and_reloads(self):
+        torch.manual_seed(0)
+        m = InterIR("test").eval()
+        sm = export.script_model(m)
+        self.assertEqual(export.check_roundtrip(m, sm, torch.rand(2, 3, 32, 32)), 0.0)
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "m.pt")
+            sm.save(p)
+            lm = torch.jit.load(p)
+            x = torch.rand(2, 3, 16, 24)
+            with torch.no_grad():
+                a = m(x, torch.zeros(0), 0)
+                b = lm(x, torch.zeros(0), 0)
+                a2 = m(x, a[1], 2)
+                b2 = lm(x, b[1], 2)
+            for p_, q_ in list(zip(a, b)) + list(zip(a2, b2)):
+                self.assertTrue(torch.equal(p_, q_))
+
+    def test_live_variant_scripts(self):
+        m = InterIR("live").eval()
+        sm = export.script_model(m)
+        self.assertLess(export.check_roundtrip(m, sm, torch.rand(1, 3, 64, 64)), 1e-6)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need on a fresh Debian machine, then runs the
+# Python model tests and the Maven build with every Java test (real RTSP server, HTTP/WebSocket, FFmpeg).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: ffmpeg/ffprobe (test clips, HLS checks), GStreamer's RTSP server (the test camera),
+# python3-torch & co. (model tests, export).
+PACKAGES=(ffmpeg python3-torch python3-numpy python3-scipy python3-pil python3-opencv python3-skimage python3-gi
+  gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "== model (Python) tests"
+(cd model/python && /usr/bin/python3 -m unittest discover -s tests -v)
+
+echo "== Java build and tests"
+mvn -B verify "$@"
