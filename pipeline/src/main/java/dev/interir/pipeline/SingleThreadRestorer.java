@@ -1,0 +1,35 @@
+package dev.interir.pipeline;
+
+import dev.interir.model.FloatImage;
+import dev.interir.model.FrameRestorer;
+import dev.interir.model.RestoredImage;
+import dev.interir.model.WarmStartState;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** A {@link SharedRestorer} with its own inference thread, for the CLI where no live streams run. */
+public final class SingleThreadRestorer implements SharedRestorer, AutoCloseable {
+    private final FrameRestorer restorer;
+    private final int warmStages;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "restore");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SingleThreadRestorer(FrameRestorer restorer, int warmStages) {
+        this.restorer = restorer;
+        this.warmStages = warmStages;
+    }
+
+    @Override
+    public CompletableFuture<RestoredImage> restore(FloatImage frame, WarmStartState warm) {
+        return CompletableFuture.supplyAsync(() -> restorer.restore(frame, warm, warmStages), thread);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
