@@ -1,16 +1,30 @@
 package dev.interir.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping square tiles,
- * runs the tiles in batches, blends them back, and carries the per-tile warm-start state across calls.
+ * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping square tiles, runs the
+ * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles, blends them
+ * back without seams, and carries each sequence's per-tile state into its next call (temporal warm start).
+ * A warm tile whose input has barely changed since the last frame is not run at all: its last output is reused.
  */
 public final class FrameRestorer {
     private final Restorer restorer;
     private final int tile;
     private final int overlap;
     private final int maxBatch;
+    private final float skipThreshold;
 
-    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
+    /** One image to restore, with the state of its sequence (null: no sequence, restore it cold on its own). */
+    public record Request(FloatImage image, WarmStartState warm, int warmStages) {
+    }
+
+    /**
+     * @param skipThreshold mean absolute change (0..1) of a warm tile's input below which its last output is
+     *                      reused; 0 never skips
+     */
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, float skipThreshold) {
         int s = restorer.info().scale();
         if (tile % s != 0) {
             throw new IllegalArgumentException("tile size " + tile + " must be a multiple of the model scale " + s);
@@ -19,6 +33,11 @@ public final class FrameRestorer {
         this.tile = tile;
         this.overlap = overlap;
         this.maxBatch = Math.max(1, maxBatch);
+        this.skipThreshold = skipThreshold;
+    }
+
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
+        this(restorer, tile, overlap, maxBatch, 0f);
     }
 
     public FrameRestorer(Restorer restorer) {
@@ -34,69 +53,148 @@ public final class FrameRestorer {
      * @param warmStages stages to run from the previous state; 0 or less forces a cold start
      */
     public RestoredImage restore(FloatImage img, WarmStartState warm, int warmStages) {
-        TileGrid grid = gridFor(img, warm);
-        int n = grid.count();
-        float[][] previous = warm == null || warmStages <= 0 ? null : warm.statesFor(grid);
-        float[][] outTiles = new float[n][];
-        float[][] outStates = new float[n][];
+        return restoreAll(List.of(new Request(img, warm, warmStages))).get(0);
+    }
+
+    /** Restores several images (of one or many sequences, at most one per sequence) in shared forward passes. */
+    public List<RestoredImage> restoreAll(List<Request> requests) {
         int stages = restorer.info().stages();
-        int stagesRun = previous == null ? stages : Math.min(warmStages, stages);
-        float[] residuals = new float[stagesRun];
-        float[] routing = null;
-        long forwardNanos = 0;
-        for (int start = 0; start < n; start += maxBatch) {
-            int m = Math.min(maxBatch, n - start);
-            float[][] tiles = new float[m][];
-            float[][] states = previous == null ? null : new float[m][];
-            for (int j = 0; j < m; j++) {
-                tiles[j] = grid.cut(img, start + j);
+        List<Job> jobs = new ArrayList<>();
+        // tiles wait in two queues: cold tiles and warm tiles run different stage counts, so never share a pass
+        List<TileWork> cold = new ArrayList<>();
+        List<TileWork> warm = new ArrayList<>();
+        int warmStages = stages;
+        for (Request r : requests) {
+            Job job = new Job(r, gridFor(r));
+            jobs.add(job);
+            boolean isWarm = r.warm() != null && r.warmStages() > 0 && r.warm().matches(job.grid);
+            job.warm = isWarm;
+            for (int i = 0; i < job.grid.count(); i++) {
+                float[] in = job.grid.cut(r.image(), i);
+                job.inputs[i] = in;
+                if (isWarm && skipThreshold > 0 && meanAbsDiff(in, r.warm().input(i)) < skipThreshold) {
+                    // keep the input the reused output belongs to, so slow drift still adds up to a rerun
+                    job.inputs[i] = r.warm().input(i);
+                    job.outputs[i] = r.warm().output(i);
+                    job.states[i] = r.warm().state(i);
+                    job.skipped++;
+                } else if (isWarm) {
+                    warmStages = Math.min(stages, r.warmStages()); // one k per call: the last request's wins
+                    warm.add(new TileWork(job, i));
+                } else {
+                    cold.add(new TileWork(job, i));
+                }
+            }
+        }
+        run(cold, 0);
+        run(warm, warmStages);
+        List<RestoredImage> out = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            out.add(job.finish());
+        }
+        return out;
+    }
+
+    private void run(List<TileWork> work, int warmStages) {
+        for (int start = 0; start < work.size(); start += maxBatch) {
+            List<TileWork> chunk = work.subList(start, Math.min(work.size(), start + maxBatch));
+            float[][] tiles = new float[chunk.size()][];
+            float[][] states = warmStages > 0 ? new float[chunk.size()][] : null;
+            for (int j = 0; j < chunk.size(); j++) {
+                TileWork w = chunk.get(j);
+                tiles[j] = w.job.inputs[w.index];
                 if (states != null) {
-                    states[j] = previous[start + j];
+                    states[j] = w.job.request.warm().state(w.index);
                 }
             }
             long t0 = System.nanoTime();
-            TileBatchResult r = restorer.restore(tiles, tile, tile, states, stagesRun);
-            forwardNanos += System.nanoTime() - t0;
-            for (int j = 0; j < m; j++) {
-                outTiles[start + j] = r.images()[j];
-                outStates[start + j] = r.states()[j];
-                addInto(residuals, r.residuals()[j]);
-                if (routing == null) {
-                    routing = new float[r.routing()[j].length];
-                }
-                addInto(routing, r.routing()[j]);
+            TileBatchResult r = restorer.restore(tiles, tile, tile, states, warmStages);
+            long perTile = (System.nanoTime() - t0) / chunk.size();
+            for (int j = 0; j < chunk.size(); j++) {
+                TileWork w = chunk.get(j);
+                w.job.outputs[w.index] = r.images()[j];
+                w.job.states[w.index] = r.states()[j];
+                w.job.addStats(r.residuals()[j], r.routing()[j], perTile);
             }
         }
-        scale(residuals, 1f / n);
-        scale(routing, 1f / n);
-        if (warm != null) {
-            warm.remember(grid, outStates);
-        }
-        return new RestoredImage(grid.blend(outTiles), previous != null, stagesRun, residuals, routing, n, forwardNanos);
     }
 
-    private TileGrid gridFor(FloatImage img, WarmStartState warm) {
-        TileGrid known = warm == null ? null : warm.grid();
-        if (known != null && known.sameGeometry(img.width(), img.height(), tile, overlap)) {
+    private TileGrid gridFor(Request r) {
+        TileGrid known = r.warm() == null ? null : r.warm().grid();
+        if (known != null && known.sameGeometry(r.image().width(), r.image().height(), tile, overlap)) {
             return known;
         }
-        if (warm != null) {
-            warm.reset(); // resolution changed: the old states belong to other tiles
+        if (r.warm() != null) {
+            r.warm().reset(); // resolution changed: the old states belong to other tiles
         }
-        return new TileGrid(img.width(), img.height(), tile, overlap);
+        return new TileGrid(r.image().width(), r.image().height(), tile, overlap);
     }
 
-    private static void addInto(float[] acc, float[] v) {
-        for (int i = 0; i < Math.min(acc.length, v.length); i++) {
-            acc[i] += v[i];
+    private static float meanAbsDiff(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs(a[i] - b[i]);
         }
+        return (float) (sum / a.length);
     }
 
-    private static void scale(float[] v, float f) {
-        if (v != null) {
-            for (int i = 0; i < v.length; i++) {
-                v[i] *= f;
+    private record TileWork(Job job, int index) {
+    }
+
+    /** One image on its way through a call. */
+    private static final class Job {
+        final Request request;
+        final TileGrid grid;
+        final float[][] inputs;
+        final float[][] outputs;
+        final float[][] states;
+        boolean warm;
+        int skipped;
+        int ran;
+        int stageSum;
+        float[] residuals;
+        float[] routing;
+        long forwardNanos;
+
+        Job(Request request, TileGrid grid) {
+            this.request = request;
+            this.grid = grid;
+            int n = grid.count();
+            this.inputs = new float[n][];
+            this.outputs = new float[n][];
+            this.states = new float[n][];
+        }
+
+        void addStats(float[] res, float[] pi, long nanos) {
+            if (residuals == null) {
+                residuals = new float[res.length];
+                routing = new float[pi.length];
             }
+            for (int i = 0; i < Math.min(res.length, residuals.length); i++) {
+                residuals[i] += res[i];
+            }
+            for (int i = 0; i < Math.min(pi.length, routing.length); i++) {
+                routing[i] += pi[i];
+            }
+            ran++;
+            stageSum += res.length;
+            forwardNanos += nanos;
+        }
+
+        RestoredImage finish() {
+            float[] res = residuals == null ? new float[0] : residuals;
+            float[] pi = routing == null ? new float[0] : routing;
+            for (int i = 0; i < res.length; i++) {
+                res[i] /= ran;
+            }
+            for (int i = 0; i < pi.length; i++) {
+                pi[i] /= ran;
+            }
+            if (request.warm() != null) {
+                request.warm().remember(grid, states, inputs, outputs);
+            }
+            return new RestoredImage(grid.blend(outputs), warm, (double) stageSum / grid.count(), res, pi,
+                    grid.count(), skipped, forwardNanos);
         }
     }
 }

@@ -60,7 +60,7 @@ final class FfmpegSource implements Runnable {
                 if (stopped) {
                     break;
                 }
-                if (!spec.live()) {
+                if (spec.kind() == SourceSpec.Kind.FILE) {
                     stream.requestWarmReset(); // looping a file is a seek
                     continue;
                 }
@@ -70,7 +70,7 @@ final class FfmpegSource implements Runnable {
                     break;
                 }
                 String message = describe(e);
-                if (!spec.live() || e instanceof SourceException se && se.fatal) {
+                if (spec.kind() == SourceSpec.Kind.FILE || e instanceof SourceException se && se.fatal) {
                     LOG.warn("stream {}: {} failed: {}", stream.id(), spec.original(), message);
                     stream.status(StreamStatus.FAILED, message);
                     return;
@@ -119,7 +119,7 @@ final class FfmpegSource implements Runnable {
             if (f.imageWidth * (long) f.imageHeight > maxFramePixels) {
                 throw new SourceException("frame size " + f.imageWidth + "x" + f.imageHeight + " exceeds the limit", true);
             }
-            if (!spec.live()) {
+            if (spec.paced()) {
                 // a file plays in real time like the camera it stands in for
                 if (firstPts == Long.MIN_VALUE) {
                     firstPts = pts;

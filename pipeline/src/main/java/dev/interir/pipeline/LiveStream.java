@@ -22,6 +22,7 @@ public final class LiveStream {
     private final FpsMeter outFps = new FpsMeter();
     private final AtomicBoolean warmResetRequested = new AtomicBoolean();
     private final WarmStartState warm = new WarmStartState(); // restore thread only
+    private final SceneCutDetector sceneCuts;                  // restore thread only
 
     private volatile StreamStatus status = StreamStatus.CONNECTING;
     private volatile String error;
@@ -30,11 +31,12 @@ public final class LiveStream {
     private volatile double sourceFps;
     private volatile RestoredFrame last;
 
-    LiveStream(String id, SourceSpec spec, int slotCapacity, long maxFramePixels, Runnable onFrame) {
+    LiveStream(String id, SourceSpec spec, PipelineSettings settings, Runnable onFrame) {
         this.id = id;
+        this.sceneCuts = new SceneCutDetector(settings.sceneCutThreshold());
         this.spec = spec;
-        this.slot = new FrameSlot(slotCapacity, spec.live(), onFrame);
-        this.source = new FfmpegSource(this, maxFramePixels);
+        this.slot = new FrameSlot(settings.slotCapacity(), spec.live(), onFrame);
+        this.source = new FfmpegSource(this, settings.maxFramePixels());
         this.thread = new Thread(source, "grab-" + id);
         this.thread.setDaemon(true);
     }
@@ -118,6 +120,11 @@ public final class LiveStream {
         return warm;
     }
 
+    /** Restore thread: whether this frame starts a new scene (then its warm start must be reset). */
+    boolean isSceneCut(BgrImage frame) {
+        return sceneCuts.isCut(frame);
+    }
+
     /** Restore thread: hands a restored frame to every sink. */
     void deliver(RestoredFrame frame) {
         last = frame;
@@ -134,6 +141,7 @@ public final class LiveStream {
                 outFps.fps(System.nanoTime()), framesIn.get(), framesOut.get(), slot.dropped(),
                 l == null ? 0 : l.latencyMillis(),
                 l == null ? 0 : l.stats().stagesRun(), l != null && l.stats().warm(),
+                l == null ? 0 : l.stats().skippedTiles(),
                 l == null ? new float[0] : l.stats().residuals(),
                 l == null ? new float[0] : l.stats().routing());
     }

@@ -3,14 +3,19 @@ package dev.interir.pipeline;
 /**
  * The pipeline's knobs; stream-server fills them from the config file (defaults documented there).
  *
- * @param tile           square tile side in pixels (a multiple of the model's scale)
- * @param overlap        overlap of neighbouring tiles in pixels, blended so no seam shows
- * @param maxBatch       most tiles in one forward pass
- * @param warmStages     ISN stages run from the previous frame's state; 0 restores every frame cold
- * @param slotCapacity   frames waiting per stream; live sources drop the oldest beyond it
- * @param maxFramePixels frames larger than this are refused (their stream fails with a message)
- * @param maxStreams     most streams at once
+ * @param tile              square tile side in pixels (a multiple of the model's scale)
+ * @param overlap           overlap of neighbouring tiles in pixels, blended so no seam shows
+ * @param maxBatch          most tiles in one forward pass
+ * @param batchStreams      put the tiles of several streams' frames into the same forward passes
+ * @param batchDeadlineMs   once one stream's frame is ready, how long to wait for the other live streams' frames
+ * @param warmStages        ISN stages run from the previous frame's state; 0 restores every frame cold
+ * @param skipThreshold     mean absolute change of a warm tile's input below which its last output is reused
+ * @param sceneCutThreshold mean absolute change of a frame's coarse luma above which its warm start is reset
+ * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
+ * @param maxFramePixels    frames larger than this are refused (their stream fails with a message)
+ * @param maxStreams        most streams at once
  */
-public record PipelineSettings(int tile, int overlap, int maxBatch, int warmStages, int slotCapacity,
+public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
+                               int warmStages, float skipThreshold, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams) {
 }

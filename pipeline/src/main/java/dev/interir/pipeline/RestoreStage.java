@@ -1,37 +1,64 @@
 package dev.interir.pipeline;
 
+import dev.interir.model.FloatImage;
 import dev.interir.model.FrameRestorer;
 import dev.interir.model.RestoredImage;
-import java.util.Collection;
+import dev.interir.model.WarmStartState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one inference thread: takes the waiting frame of each stream in turn (round robin, so a busy stream
- * cannot starve the others), restores it, and hands the result to the stream's sinks.
+ * The one inference thread. Each round it takes at most one waiting frame per stream (never two of one stream:
+ * a frame warm-starts from its predecessor's result), starting from a different stream each round so none is
+ * favoured, plus the frames submitted by file jobs; restores them together, their tiles sharing forward passes;
+ * and hands each result to its stream's sinks (or its job's future).
  */
-public final class RestoreStage implements Runnable {
+public final class RestoreStage implements Runnable, SharedRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreStage.class);
 
     private final FrameRestorer restorer;
-    private final Supplier<Collection<LiveStream>> streams;
-    private final int warmStages;
+    private final Supplier<List<LiveStream>> streams;
+    private final PipelineSettings settings;
+    private final ConcurrentLinkedQueue<JobFrame> jobFrames = new ConcurrentLinkedQueue<>();
     private final Object wakeup = new Object();
     private final Thread thread;
     private volatile boolean running = true;
     private boolean frameArrived;
+    private int rotation;
 
-    public RestoreStage(FrameRestorer restorer, Supplier<Collection<LiveStream>> streams, int warmStages) {
+    private record JobFrame(FloatImage image, WarmStartState warm, CompletableFuture<RestoredImage> result) {
+    }
+
+    private record LiveFrame(LiveStream stream, VideoFrame frame) {
+    }
+
+    public RestoreStage(FrameRestorer restorer, Supplier<List<LiveStream>> streams, PipelineSettings settings) {
         this.restorer = restorer;
         this.streams = streams;
-        this.warmStages = warmStages;
+        this.settings = settings;
         this.thread = new Thread(this, "restore");
         this.thread.setDaemon(true);
     }
 
     public void start() {
         thread.start();
+    }
+
+    @Override
+    public CompletableFuture<RestoredImage> restore(FloatImage frame, WarmStartState warm) {
+        CompletableFuture<RestoredImage> result = new CompletableFuture<>();
+        if (!running) {
+            result.completeExceptionally(new IllegalStateException("the restore stage is stopped"));
+            return result;
+        }
+        jobFrames.add(new JobFrame(frame, warm, result));
+        frameArrived();
+        return result;
     }
 
     /** Called by grabbers after they put a frame in a slot. */
@@ -45,36 +72,104 @@ public final class RestoreStage implements Runnable {
     @Override
     public void run() {
         while (running) {
-            boolean worked = false;
-            for (LiveStream s : streams.get()) {
-                VideoFrame frame = s.slot().poll();
-                if (frame == null) {
-                    continue;
-                }
-                worked = true;
-                try {
-                    s.deliver(restore(s, frame));
-                } catch (RuntimeException e) {
-                    // one bad frame must not take the inference thread (and every other stream) down
-                    LOG.error("stream {}: restoring frame {} failed", s.id(), frame.seq(), e);
+            List<LiveFrame> live = new ArrayList<>();
+            List<JobFrame> jobs = new ArrayList<>();
+            collect(live, jobs);
+            if (live.isEmpty() && jobs.isEmpty()) {
+                awaitFrame(100);
+                continue;
+            }
+            if (settings.batchStreams()) {
+                process(live, jobs);
+            } else {
+                live.forEach(f -> process(List.of(f), List.of()));
+                jobs.forEach(j -> process(List.of(), List.of(j)));
+            }
+        }
+        JobFrame j;
+        while ((j = jobFrames.poll()) != null) {
+            j.result().completeExceptionally(new IllegalStateException("the restore stage stopped"));
+        }
+    }
+
+    private void collect(List<LiveFrame> live, List<JobFrame> jobs) {
+        List<LiveStream> all = streams.get();
+        int n = all.size();
+        boolean[] taken = new boolean[n];
+        int start = n == 0 ? 0 : Math.floorMod(rotation++, n);
+        pollStreams(all, start, taken, live);
+        if (settings.batchStreams() && settings.batchDeadlineMs() > 0 && !live.isEmpty()) {
+            long waiting = all.stream().filter(s -> s.status() == StreamStatus.LIVE).count();
+            if (live.size() < waiting) {
+                // the other cameras' frames are usually a few ms away: waiting for them fills the batch
+                long deadline = System.nanoTime() + settings.batchDeadlineMs() * 1_000_000L;
+                while (live.size() < waiting && System.nanoTime() < deadline) {
+                    awaitFrame(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+                    pollStreams(all, start, taken, live);
                 }
             }
-            if (!worked) {
-                awaitFrame();
+        }
+        JobFrame j;
+        while ((j = jobFrames.poll()) != null) {
+            jobs.add(j);
+        }
+    }
+
+    private static void pollStreams(List<LiveStream> all, int start, boolean[] taken, List<LiveFrame> into) {
+        for (int i = 0; i < all.size(); i++) {
+            int k = (start + i) % all.size();
+            if (taken[k]) {
+                continue;
+            }
+            VideoFrame f = all.get(k).slot().poll();
+            if (f != null) {
+                taken[k] = true;
+                into.add(new LiveFrame(all.get(k), f));
             }
         }
     }
 
-    private RestoredFrame restore(LiveStream s, VideoFrame frame) {
-        RestoredImage r = restorer.restore(frame.image().toFloatImage(), s.warmState(), warmStages);
-        return new RestoredFrame(frame, BgrImage.fromFloatImage(r.image()), r, System.nanoTime());
+    private void process(List<LiveFrame> live, List<JobFrame> jobs) {
+        List<FrameRestorer.Request> requests = new ArrayList<>(live.size() + jobs.size());
+        for (LiveFrame f : live) {
+            WarmStartState warm = f.stream().warmState();
+            if (f.stream().isSceneCut(f.frame().image())) {
+                warm.reset();
+            }
+            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), warm, settings.warmStages()));
+        }
+        for (JobFrame j : jobs) {
+            requests.add(new FrameRestorer.Request(j.image(), j.warm(), settings.warmStages()));
+        }
+        List<RestoredImage> results;
+        try {
+            results = restorer.restoreAll(requests);
+        } catch (RuntimeException e) {
+            // one bad batch must not take the inference thread (and every other stream) down
+            LOG.error("restoring a batch of {} frames failed", requests.size(), e);
+            jobs.forEach(j -> j.result().completeExceptionally(e));
+            live.forEach(f -> f.stream().warmState().reset());
+            return;
+        }
+        for (int i = 0; i < live.size(); i++) {
+            RestoredImage r = results.get(i);
+            LiveFrame f = live.get(i);
+            try {
+                f.stream().deliver(new RestoredFrame(f.frame(), BgrImage.fromFloatImage(r.image()), r, System.nanoTime()));
+            } catch (RuntimeException e) {
+                LOG.error("stream {}: delivering frame {} failed", f.stream().id(), f.frame().seq(), e);
+            }
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            jobs.get(i).result().complete(results.get(live.size() + i));
+        }
     }
 
-    private void awaitFrame() {
+    private void awaitFrame(long millis) {
         synchronized (wakeup) {
             try {
                 if (!frameArrived) {
-                    wakeup.wait(100);
+                    wakeup.wait(millis);
                 }
             } catch (InterruptedException e) {
                 running = false;

@@ -8,13 +8,30 @@ import java.util.Locale;
  * A parsed source string: {@code rtsp://…}, {@code rtsps://…}, {@code file:PATH} or {@code v4l2:/dev/videoN}.
  * Anything else is refused here, before FFmpeg (whose other protocols could read arbitrary resources) sees it.
  */
-public record SourceSpec(Kind kind, String original, String ffmpegUrl) {
+public record SourceSpec(Kind kind, String original, String ffmpegUrl, FilePlayback playback) {
 
     public enum Kind { RTSP, FILE, V4L2 }
 
-    /** Live sources drop old frames to stay current; files are read at their own pace and loop. */
+    /** How a file source plays. */
+    public enum FilePlayback {
+        /** In real time and looping, losing nothing: the file stands in for a camera. */
+        CAMERA,
+        /** As fast as it decodes, looping, dropping what the restore stage can't take: measures capacity. */
+        BENCHMARK
+    }
+
+    /** Live sources drop old frames to stay current; a camera-like file waits instead, so nothing is lost. */
     public boolean live() {
-        return kind != Kind.FILE;
+        return kind != Kind.FILE || playback == FilePlayback.BENCHMARK;
+    }
+
+    /** Whether frames are released at the source's own frame rate rather than as fast as they decode. */
+    public boolean paced() {
+        return kind == Kind.FILE && playback == FilePlayback.CAMERA;
+    }
+
+    public SourceSpec withPlayback(FilePlayback p) {
+        return new SourceSpec(kind, original, ffmpegUrl, p);
     }
 
     public static SourceSpec parse(String source) {
@@ -27,21 +44,21 @@ public record SourceSpec(Kind kind, String original, String ffmpegUrl) {
             if (s.length() <= lower.indexOf("//") + 2) {
                 throw new IllegalArgumentException("RTSP URL has no host: " + s);
             }
-            return new SourceSpec(Kind.RTSP, s, s);
+            return new SourceSpec(Kind.RTSP, s, s, null);
         }
         if (lower.startsWith("file:")) {
             Path path = Path.of(s.substring("file:".length())).toAbsolutePath().normalize();
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
                 throw new IllegalArgumentException("no readable file at " + path);
             }
-            return new SourceSpec(Kind.FILE, s, path.toString());
+            return new SourceSpec(Kind.FILE, s, path.toString(), FilePlayback.CAMERA);
         }
         if (lower.startsWith("v4l2:")) {
             String dev = s.substring("v4l2:".length());
             if (!dev.matches("/dev/video[0-9]{1,3}")) {
                 throw new IllegalArgumentException("v4l2 source must name a device like /dev/video0, got " + dev);
             }
-            return new SourceSpec(Kind.V4L2, s, dev);
+            return new SourceSpec(Kind.V4L2, s, dev, null);
         }
         throw new IllegalArgumentException("unsupported source '" + s + "': use rtsp://, rtsps://, file:PATH or v4l2:/dev/videoN");
     }

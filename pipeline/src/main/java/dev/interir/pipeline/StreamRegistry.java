@@ -2,7 +2,6 @@ package dev.interir.pipeline;
 
 import dev.interir.model.FrameRestorer;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,30 +25,29 @@ public final class StreamRegistry implements AutoCloseable {
                           Function<LiveStream, List<FrameSink>> sinkFactory) {
         this.settings = settings;
         this.sinkFactory = sinkFactory;
-        this.stage = new RestoreStage(restorer, this::streamsInOrder, settings.warmStages());
+        this.stage = new RestoreStage(restorer, this::list, settings);
         this.stage.start();
-    }
-
-    private Collection<LiveStream> streamsInOrder() {
-        return new ArrayList<>(streams.values());
     }
 
     /**
      * @throws IllegalArgumentException for a bad id or source (the message says which)
      * @throws IllegalStateException    when the id is taken or the stream limit is reached
      */
-    public synchronized LiveStream add(String id, String source) {
+    public LiveStream add(String id, String source) {
+        return add(id, SourceSpec.parse(source));
+    }
+
+    public synchronized LiveStream add(String id, SourceSpec spec) {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("stream id must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
         }
-        SourceSpec spec = SourceSpec.parse(source);
         if (streams.containsKey(id)) {
             throw new IllegalStateException("stream '" + id + "' already exists");
         }
         if (streams.size() >= settings.maxStreams()) {
             throw new IllegalStateException("stream limit reached (" + settings.maxStreams() + ")");
         }
-        LiveStream s = new LiveStream(id, spec, settings.slotCapacity(), settings.maxFramePixels(), stage::frameArrived);
+        LiveStream s = new LiveStream(id, spec, settings, stage::frameArrived);
         sinkFactory.apply(s).forEach(s::addSink);
         streams.put(id, s);
         s.start();
@@ -63,6 +61,11 @@ public final class StreamRegistry implements AutoCloseable {
         }
         s.stop();
         return true;
+    }
+
+    /** The inference thread, for work that shares the model with the streams (file jobs). */
+    public SharedRestorer sharedRestorer() {
+        return stage;
     }
 
     public Optional<LiveStream> get(String id) {

@@ -1,52 +1,67 @@
 package dev.interir.server;
 
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
-import dev.interir.model.RestoredImage;
-import dev.interir.model.WarmStartState;
-import dev.interir.pipeline.BgrImage;
+import dev.interir.pipeline.JpegEncoder;
+import dev.interir.pipeline.PipelineSettings;
 import dev.interir.pipeline.SourceSpec;
-import java.nio.ByteBuffer;
+import dev.interir.pipeline.StreamRegistry;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Model throughput on real frames of one clip, per configuration (cold, or warm with k stages). The multi-stream,
- * end-to-end benchmark (latency grab-to-sent, batching across streams) extends this in the live-engine work.
+ * The live engine's benchmark: N streams of a clip through the real pipeline (FFmpeg grabbers, slots, the restore
+ * stage, a JPEG-encoding sink like the WebSocket fan-out), sources running as fast as they decode and dropping
+ * what the engine can't take, so the output rate is the engine's capacity. One run compares cold and warm start,
+ * and batched and unbatched streams, side by side.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Restores consecutive frames of a clip as fast as possible and reports frames per second,",
-                "per-frame latency percentiles and stages run, for a cold start and for each --warm value."})
+        description = {"Measures the live engine: fps per stream and in total, latency grab->sent (p50/p95/p99),",
+                "stages run per frame, drops, CPU use and PSNR against the clean clip, for cold/warm start and",
+                "batched/unbatched streams. A benchmark, not a test: run it on an otherwise idle machine."})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--source", defaultValue = "bundled:demo", description = "Video file, or bundled:demo (default).")
+    @Option(names = "--source", defaultValue = "bundled:demo", description = "Degraded clip: a video file or bundled:demo (default).")
     String source;
 
-    @Option(names = "--size", defaultValue = "640x360", description = "Frame size WxH the clip is scaled to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clean", defaultValue = "bundled:demo-clean",
+            description = "Clean version of the clip for PSNR (default: ${DEFAULT-VALUE}); 'none' skips PSNR.")
+    String clean;
+
+    @Option(names = "--size", defaultValue = "640x360", description = "Frame size WxH (default: ${DEFAULT-VALUE}).")
     String size;
 
-    @Option(names = "--frames", defaultValue = "40", description = "Frames per configuration (default: ${DEFAULT-VALUE}).")
-    int frameCount;
+    @Option(names = "--streams", defaultValue = "4", description = "Streams in the multi-stream runs (default: ${DEFAULT-VALUE}).")
+    int streams;
 
-    @Option(names = "--warm", split = ",", defaultValue = "", description = "Warm-start stage counts to compare with cold, e.g. 1,2.")
-    int[] warm;
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per configuration (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--warm", defaultValue = "2", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
+    int warmStages;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")
+    int deadlineMs;
+
+    @Option(names = "--skip", defaultValue = "0", description = "Static-tile skip threshold for the warm runs (default: ${DEFAULT-VALUE}).")
+    float skipThreshold;
 
     @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
     String variant;
@@ -60,83 +75,101 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    private record Config(String name, int streams, boolean batched, int warmStages, float skip) {
+    }
+
     @Override
     public Integer call() throws Exception {
         String[] wh = size.toLowerCase(Locale.ROOT).split("x");
         int width = Integer.parseInt(wh[0]);
         int height = Integer.parseInt(wh[1]);
-        List<BgrImage> frames = decode(SourceSpec.parse(BundledClip.resolve(source)).ffmpegUrl(), width, height, frameCount);
-        if (frames.isEmpty()) {
-            System.err.println("error: no frames decoded from " + source);
-            return 2;
-        }
+        Path dir = Files.createTempDirectory("interir-bench");
+        Path clip = BenchClip.transcode(SourceSpec.parse(BundledClip.resolve(source)).ffmpegUrl(), width, height,
+                dir.resolve("clip.mkv"));
+        List<dev.interir.pipeline.BgrImage> cleanFrames = "none".equals(clean) ? List.of()
+                : BenchClip.decode(SourceSpec.parse(BundledClip.resolve(clean)).ffmpegUrl(), width, height);
+        List<Config> configs = List.of(
+                new Config("1 stream cold", 1, false, 0, 0),
+                new Config("1 stream warm", 1, false, warmStages, skipThreshold),
+                new Config(streams + " streams unbatched cold", streams, false, 0, 0),
+                new Config(streams + " streams batched cold", streams, true, 0, 0),
+                new Config(streams + " streams batched warm", streams, true, warmStages, skipThreshold));
+
         List<Map<String, Object>> rows = new ArrayList<>();
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
-            FrameRestorer fr = new FrameRestorer(restorer);
-            fr.restore(frames.get(0).toFloatImage(), null, 0); // warm-up: first call builds libtorch's kernels
-            System.out.printf(Locale.ROOT, "%d frames %dx%d of %s, model %s (K=%d, tile %d), %d threads%n",
-                    frames.size(), width, height, source, restorer.info().variant(), restorer.info().stages(),
-                    restorer.info().tile(), threads);
-            System.out.printf("%-10s %8s %9s %9s %9s %8s%n", "config", "fps", "p50 ms", "p95 ms", "p99 ms", "stages");
-            rows.add(run("cold", fr, frames, 0));
-            for (int k : warm) {
-                rows.add(run("warm-k" + k, fr, frames, k));
+            System.out.printf(Locale.ROOT, "clip %s at %dx%d, model %s (K=%d, tile %d, untrained=%s), %d threads, "
+                            + "%.0f s per configuration after %.0f s warm-up, warm k=%d, batch %d tiles, deadline %d ms%n",
+                    source, width, height, restorer.info().variant(), restorer.info().stages(), restorer.info().tile(),
+                    restorer.info().untrained(), threads, seconds, warmup, warmStages, maxBatch, deadlineMs);
+            System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
+                    "p50 ms", "p95 ms", "p99 ms", "stages", "drops", "cpu%", "PSNR");
+            for (Config c : configs) {
+                rows.add(run(c, restorer, clip, cleanFrames));
             }
         }
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                    Map.of("source", source, "size", size, "frames", frames.size(), "results", rows));
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("source", source);
+            doc.put("size", size);
+            doc.put("secondsPerConfig", seconds);
+            doc.put("warmStages", warmStages);
+            doc.put("maxBatch", maxBatch);
+            doc.put("deadlineMs", deadlineMs);
+            doc.put("results", rows);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
             System.out.println("wrote " + json);
         }
         return 0;
     }
 
-    private static Map<String, Object> run(String name, FrameRestorer fr, List<BgrImage> frames, int warmStages) {
-        WarmStartState state = new WarmStartState();
-        double[] ms = new double[frames.size()];
-        double stages = 0;
-        long start = System.nanoTime();
-        for (int i = 0; i < frames.size(); i++) {
+    private Map<String, Object> run(Config c, DjlRestorer restorer, Path clip, List<dev.interir.pipeline.BgrImage> cleanFrames)
+            throws Exception {
+        PipelineSettings settings = new PipelineSettings(restorer.info().tile(), restorer.info().overlap(), maxBatch,
+                c.batched(), deadlineMs, c.warmStages(), c.skip(), 0.12f, 2, Long.MAX_VALUE, Math.max(16, c.streams()));
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.skip());
+        BenchSink.Totals totals = new BenchSink.Totals(cleanFrames);
+        JpegEncoder jpeg = new JpegEncoder(80);
+        SourceSpec spec = SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK);
+        double cpuSeconds;
+        double wall;
+        long dropsBefore;
+        long dropsAfter;
+        try (StreamRegistry registry = new StreamRegistry(frames, settings, s -> List.of(new BenchSink(totals, jpeg)))) {
+            for (int i = 0; i < c.streams(); i++) {
+                registry.add("bench" + i, spec);
+            }
+            Thread.sleep((long) (warmup * 1000));
+            dropsBefore = drops(registry);
+            long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
-            RestoredImage r = fr.restore(frames.get(i).toFloatImage(), state, warmStages);
-            BgrImage.fromFloatImage(r.image());
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-            stages += r.stagesRun();
+            totals.start();
+            Thread.sleep((long) (seconds * 1000));
+            totals.stop();
+            wall = (System.nanoTime() - t0) / 1e9;
+            cpuSeconds = (cpuNanos() - cpu0) / 1e9;
+            dropsAfter = drops(registry);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(ms);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("config", name);
-        row.put("fps", frames.size() / seconds);
-        row.put("p50Ms", pct(ms, 50));
-        row.put("p95Ms", pct(ms, 95));
-        row.put("p99Ms", pct(ms, 99));
-        row.put("stagesPerFrame", stages / frames.size());
-        System.out.printf(Locale.ROOT, "%-10s %8.2f %9.1f %9.1f %9.1f %8.2f%n", name, row.get("fps"), row.get("p50Ms"),
-                row.get("p95Ms"), row.get("p99Ms"), row.get("stagesPerFrame"));
+        Map<String, Object> row = totals.summary(wall);
+        row.put("configuration", c.name());
+        row.put("streams", c.streams());
+        row.put("batched", c.batched());
+        row.put("warmStages", c.warmStages());
+        row.put("fpsPerStream", (double) row.get("fpsTotal") / c.streams());
+        row.put("drops", dropsAfter - dropsBefore);
+        row.put("cpuPercent", 100 * cpuSeconds / wall / Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%-28s %7.2f %7.2f %8.1f %8.1f %8.1f %7.2f %7d %6.0f %7s%n", c.name(),
+                row.get("fpsPerStream"), row.get("fpsTotal"), row.get("latencyP50Ms"), row.get("latencyP95Ms"),
+                row.get("latencyP99Ms"), row.get("stagesPerFrame"), row.get("drops"), row.get("cpuPercent"),
+                row.get("psnr") == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) row.get("psnr")));
         return row;
     }
 
-    private static double pct(double[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    private static long drops(StreamRegistry registry) {
+        return registry.list().stream().mapToLong(s -> s.snapshot().dropped()).sum();
     }
 
-    private static List<BgrImage> decode(String file, int width, int height, int max) throws Exception {
-        List<BgrImage> out = new ArrayList<>();
-        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file)) {
-            g.start();
-            Frame f;
-            while (out.size() < max && (f = g.grabImage()) != null) {
-                try (Mat src = new Mat(f.imageHeight, f.imageWidth, org.bytedeco.opencv.global.opencv_core.CV_8UC3,
-                        new org.bytedeco.javacpp.BytePointer((ByteBuffer) f.image[0]), f.imageStride);
-                     Mat dst = new Mat()) {
-                    resize(src, dst, new Size(width, height), 0, 0, INTER_AREA);
-                    byte[] bgr = new byte[width * height * 3];
-                    dst.data().get(bgr);
-                    out.add(new BgrImage(bgr, width, height));
-                }
-            }
-        }
-        return out;
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
+
 }

@@ -46,7 +46,8 @@ public final class InterirService implements AutoCloseable {
     public static InterirService start(ServiceConfig cfg) throws Exception {
         DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
-        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch());
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch(),
+                settings.skipThreshold());
         Path hlsRoot = hlsRoot(cfg.hls.dir);
         Vertx vertx = Vertx.vertx();
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);

@@ -24,6 +24,8 @@ public final class ServiceConfig {
     public Pipeline pipeline;
     public Hls hls;
     public WebSocket websocket;
+    public Media media;
+    public Jobs jobs;
     @JsonMerge(OptBoolean.FALSE) // a file's stream list replaces the default one
     public List<StreamEntry> streams = new ArrayList<>();
 
@@ -42,7 +44,11 @@ public final class ServiceConfig {
         public int tile;
         public int overlap;
         public int maxBatch;
+        public boolean batchStreams;
+        public int batchDeadlineMs;
         public int warmStages;
+        public float skipThreshold;
+        public float sceneCutThreshold;
         public int slotCapacity;
         public long maxFramePixels;
         public int maxStreams;
@@ -57,6 +63,17 @@ public final class ServiceConfig {
     public static final class WebSocket {
         public int jpegQuality;
         public int maxViewers;
+    }
+
+    public static final class Media {
+        public String dir;
+    }
+
+    public static final class Jobs {
+        public int concurrency;
+        public String outputDir;
+        public long maxUploadMegabytes;
+        public long videoBitrate;
     }
 
     public static final class StreamEntry {
@@ -93,7 +110,8 @@ public final class ServiceConfig {
         return new PipelineSettings(
                 pipeline.tile > 0 ? pipeline.tile : modelTile,
                 pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
-                pipeline.maxBatch, pipeline.warmStages, pipeline.slotCapacity,
+                pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.warmStages,
+                pipeline.skipThreshold, pipeline.sceneCutThreshold, pipeline.slotCapacity,
                 pipeline.maxFramePixels, pipeline.maxStreams);
     }
 }

@@ -21,7 +21,8 @@ final class StreamJson {
                 .put("framesOut", s.framesOut())
                 .put("dropped", s.dropped())
                 .put("latencyMs", round(s.latencyMs()))
-                .put("stagesRun", s.stagesRun())
+                .put("stagesRun", round(s.stagesRun()))
+                .put("skippedTiles", s.skippedTiles())
                 .put("warm", s.warm());
         if (s.error() != null) {
             j.put("error", s.error());

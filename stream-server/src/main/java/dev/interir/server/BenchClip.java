@@ -1,0 +1,62 @@
+package dev.interir.server;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_FFV1;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR0;
+
+import dev.interir.pipeline.BgrImage;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+
+/** Prepares the benchmark's input: the clip scaled once to the measured size, losslessly (FFV1). */
+final class BenchClip {
+    private BenchClip() {
+    }
+
+    static Path transcode(String file, int width, int height, Path out) throws Exception {
+        try (FFmpegFrameGrabber g = scaledGrabber(file, width, height)) {
+            g.start();
+            try (FFmpegFrameRecorder r = new FFmpegFrameRecorder(out.toString(), width, height, 0)) {
+                r.setFormat("matroska");
+                r.setVideoCodec(AV_CODEC_ID_FFV1);
+                r.setPixelFormat(AV_PIX_FMT_BGR0);
+                r.setFrameRate(g.getFrameRate() > 0 ? g.getFrameRate() : 25);
+                r.start();
+                Frame f;
+                while ((f = g.grabImage()) != null) {
+                    r.record(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<BgrImage> decode(String file, int width, int height) throws Exception {
+        List<BgrImage> frames = new ArrayList<>();
+        try (FFmpegFrameGrabber g = scaledGrabber(file, width, height)) {
+            g.start();
+            Frame f;
+            while ((f = g.grabImage()) != null) {
+                ByteBuffer buf = (ByteBuffer) f.image[0];
+                byte[] bgr = new byte[width * height * 3];
+                for (int y = 0; y < height; y++) {
+                    buf.position(y * f.imageStride);
+                    buf.get(bgr, y * width * 3, width * 3);
+                }
+                frames.add(new BgrImage(bgr, width, height));
+            }
+        }
+        return frames;
+    }
+
+    private static FFmpegFrameGrabber scaledGrabber(String file, int width, int height) {
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(file);
+        g.setImageWidth(width);
+        g.setImageHeight(height);
+        return g;
+    }
+}
