@@ -53,7 +53,7 @@ final class FfmpegSource implements Runnable {
                     throw new SourceException("frame size " + w + "x" + h + " exceeds the limit of " + maxFramePixels + " pixels", true);
                 }
                 double fps = grabber.getFrameRate() > 0 && grabber.getFrameRate() < 241 ? grabber.getFrameRate() : 25;
-                stream.opened(w, h, fps);
+                stream.opened(w, h, fps, failures > 0);
                 failures = 0;
                 LOG.info("stream {}: {} opened, {}x{} at {} fps", stream.id(), spec.kind(), w, h, String.format("%.2f", fps));
                 seq = grabLoop(grabber, seq, fps);

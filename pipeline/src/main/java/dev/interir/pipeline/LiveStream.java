@@ -19,6 +19,7 @@ public final class LiveStream {
     private final List<FrameSink> sinks = new CopyOnWriteArrayList<>();
     private final AtomicLong framesIn = new AtomicLong();
     private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
     private final FpsMeter outFps = new FpsMeter();
     private final AtomicBoolean warmResetRequested = new AtomicBoolean();
     private final WarmStartState warm = new WarmStartState(); // restore thread only
@@ -97,7 +98,10 @@ public final class LiveStream {
         this.error = message;
     }
 
-    void opened(int w, int h, double fps) {
+    void opened(int w, int h, double fps, boolean afterFailure) {
+        if (afterFailure) {
+            reconnects.incrementAndGet();
+        }
         this.width = w;
         this.height = h;
         this.sourceFps = fps;
@@ -139,6 +143,7 @@ public final class LiveStream {
         RestoredFrame l = last;
         return new StreamSnapshot(id, spec.original(), status.label(), error, width, height,
                 outFps.fps(System.nanoTime()), framesIn.get(), framesOut.get(), slot.dropped(),
+                reconnects.get(),
                 l == null ? 0 : l.latencyMillis(),
                 l == null ? 0 : l.stats().stagesRun(), l != null && l.stats().warm(),
                 l == null ? 0 : l.stats().skippedTiles(),

@@ -28,6 +28,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private final Object wakeup = new Object();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile int lastBatchFrames;
     private boolean frameArrived;
     private int rotation;
 
@@ -59,6 +60,11 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         jobFrames.add(new JobFrame(frame, warm, result));
         frameArrived();
         return result;
+    }
+
+    /** Frames restored together in the latest round (for metrics). */
+    public int lastBatchFrames() {
+        return lastBatchFrames;
     }
 
     /** Called by grabbers after they put a frame in a slot. */
@@ -143,6 +149,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         }
         List<RestoredImage> results;
         try {
+            lastBatchFrames = requests.size();
             results = restorer.restoreAll(requests);
         } catch (RuntimeException e) {
             // one bad batch must not take the inference thread (and every other stream) down

@@ -63,6 +63,11 @@ public final class StreamRegistry implements AutoCloseable {
         return true;
     }
 
+    /** Frames restored together in the inference thread's latest round. */
+    public int lastBatchFrames() {
+        return stage.lastBatchFrames();
+    }
+
     /** The inference thread, for work that shares the model with the streams (file jobs). */
     public SharedRestorer sharedRestorer() {
         return stage;

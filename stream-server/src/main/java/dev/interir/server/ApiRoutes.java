@@ -14,6 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,16 +33,33 @@ final class ApiRoutes {
     private final StreamRegistry registry;
     private final Function<String, WebSocketFanout> fanouts;
     private final Path hlsRoot;
+    private final ServiceMetrics metrics;
+    private final TokenAuth auth;
+    private final BooleanSupplier ready;
 
-    ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot) {
+    /** @param auth null when no token is configured */
+    ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot, ServiceMetrics metrics,
+              TokenAuth auth, BooleanSupplier ready) {
         this.registry = registry;
         this.fanouts = fanouts;
         this.hlsRoot = hlsRoot;
+        this.metrics = metrics;
+        this.auth = auth;
+        this.ready = ready;
     }
 
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        if (auth != null) {
+            r.route().order(-1).handler(auth);
+            r.get("/login").handler(ctx -> ctx.redirect("login.html"));
+            r.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::login);
+        }
         r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        r.get("/ready").handler(ctx -> json(ctx, ready.getAsBoolean() ? 200 : 503,
+                new JsonObject().put("ready", ready.getAsBoolean())));
+        r.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape).onSuccess(text -> ctx.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text)));
 
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         r.get("/api/streams").handler(this::listStreams);
@@ -58,6 +76,17 @@ final class ApiRoutes {
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         r.route().failureHandler(this::failure);
         return r;
+    }
+
+    private void login(RoutingContext ctx) {
+        String token = ctx.request().getFormAttribute("token");
+        if (auth.accepts(token)) {
+            ctx.response().addCookie(TokenAuth.loginCookie(token, ctx.request().isSSL()));
+            ctx.response().setStatusCode(303).putHeader("location", "./").end();
+        } else {
+            LOG.warn("failed login from {}", ctx.request().remoteAddress());
+            ctx.response().setStatusCode(303).putHeader("location", "login.html?failed").end();
+        }
     }
 
     private void listStreams(RoutingContext ctx) {

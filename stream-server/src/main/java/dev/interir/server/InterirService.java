@@ -2,7 +2,6 @@ package dev.interir.server;
 
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
-import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.HlsSink;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.LiveStream;
@@ -18,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +34,11 @@ public final class InterirService implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer http;
     private final Map<String, WebSocketFanout> fanouts;
+    private final AtomicBoolean ready;
 
     private InterirService(DjlRestorer restorer, StreamRegistry registry, Vertx vertx, HttpServer http,
-                           Map<String, WebSocketFanout> fanouts) {
+                           Map<String, WebSocketFanout> fanouts, AtomicBoolean ready) {
+        this.ready = ready;
         this.restorer = restorer;
         this.registry = registry;
         this.vertx = vertx;
@@ -53,29 +56,25 @@ public final class InterirService implements AutoCloseable {
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);
         Map<String, WebSocketFanout> fanouts = new ConcurrentHashMap<>();
 
+        AtomicReference<ServiceMetrics> metrics = new AtomicReference<>();
         StreamRegistry registry = new StreamRegistry(frames, settings, (LiveStream s) -> {
-            WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers);
+            WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers, () -> fanouts.remove(s.id()));
             fanouts.put(s.id(), ws);
-            FrameSink forget = new FrameSink() {
-                @Override
-                public void accept(dev.interir.pipeline.RestoredFrame frame) {
-                }
-
-                @Override
-                public void close() {
-                    fanouts.remove(s.id(), ws);
-                }
-            };
             // the source's frame rate is known only once it opens; HLS stamps frames by grab time anyway
-            return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize), forget);
+            return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize),
+                    metrics.get().track(s));
         });
+        metrics.set(new ServiceMetrics(registry));
 
-        ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot);
+        String token = cfg.server.token == null || cfg.server.token.isBlank() ? null : cfg.server.token;
+        AtomicBoolean ready = new AtomicBoolean();
+        ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot, metrics.get(),
+                token == null ? null : new TokenAuth(token), ready::get);
         HttpServer http = vertx.createHttpServer()
                 .requestHandler(routes.router(vertx))
                 .listen(cfg.server.port, cfg.server.host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        InterirService service = new InterirService(restorer, registry, vertx, http, fanouts);
+        InterirService service = new InterirService(restorer, registry, vertx, http, fanouts, ready);
         for (ServiceConfig.StreamEntry e : cfg.streams) {
             try {
                 registry.add(e.id, BundledClip.resolve(e.source));
@@ -83,7 +82,9 @@ public final class InterirService implements AutoCloseable {
                 LOG.error("configured stream {} not started: {}", e.id, ex.getMessage());
             }
         }
-        LOG.info("serving on http://{}:{}/ (HLS files in {})", cfg.server.host, http.actualPort(), hlsRoot);
+        ready.set(true);
+        LOG.info("serving on http://{}:{}/ (HLS files in {}){}", cfg.server.host, http.actualPort(), hlsRoot,
+                token == null ? "" : ", token required");
         return service;
     }
 
@@ -107,6 +108,7 @@ public final class InterirService implements AutoCloseable {
 
     @Override
     public void close() {
+        ready.set(false);
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -25,9 +25,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
     String model;
 
+    @Option(names = "--insecure", description = "Allow listening on a non-loopback address without a token.")
+    boolean insecure;
+
     @Override
     public Integer call() throws Exception {
-        ServiceConfig cfg = config == null ? ServiceConfig.defaults() : ServiceConfig.load(config);
+        ServiceConfig cfg = ServiceConfig.load(config, System.getenv());
         if (port != null) {
             cfg.server.port = port;
         }
@@ -36,6 +39,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (model != null) {
             cfg.model.file = model;
+        }
+        if (!isLoopback(cfg.server.host) && (cfg.server.token == null || cfg.server.token.isBlank()) && !insecure) {
+            System.err.println("error: refusing to listen on " + cfg.server.host + " without a token: set INTERIR_TOKEN "
+                    + "(or server.token in the config), or pass --insecure if the network is trusted");
+            return 2;
         }
         InterirService service = InterirService.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -47,5 +55,13 @@ final class ServeCommand implements Callable<Integer> {
                 "0.0.0.0".equals(cfg.server.host) ? "localhost" : cfg.server.host, service.port());
         stopped.await();
         return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 }

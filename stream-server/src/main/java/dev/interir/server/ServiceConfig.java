@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.interir.pipeline.PipelineSettings;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The service configuration: one tree, read from one YAML file laid over the bundled
@@ -32,6 +35,7 @@ public final class ServiceConfig {
     public static final class Server {
         public String host;
         public int port;
+        public String token;
     }
 
     public static final class Model {
@@ -92,6 +96,50 @@ public final class ServiceConfig {
         } catch (IOException e) {
             throw new UncheckedIOException("bundled default config is unreadable", e);
         }
+    }
+
+    /** The defaults, then {@code file} (may be null), then the environment; lists (streams) are replaced. */
+    public static ServiceConfig load(Path file, Map<String, String> env) {
+        ServiceConfig cfg = file == null ? defaults() : load(file);
+        ObjectNode overrides = YAML.createObjectNode();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith("INTERIR_") || name.equals("INTERIR_TOKEN") || name.startsWith("INTERIR_LOG_")) {
+                continue;
+            }
+            String[] parts = name.substring("INTERIR_".length()).toLowerCase(Locale.ROOT).split("_", 2);
+            if (parts.length < 2) {
+                throw new IllegalArgumentException("environment variable " + name + " names no key: use INTERIR_<SECTION>_<KEY>");
+            }
+            try {
+                overrides.with(parts[0]).set(camelCase(parts[1]), YAML.readTree(e.getValue()));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalArgumentException("environment variable " + name + ": not a value: " + e.getValue());
+            }
+        }
+        String token = env.get("INTERIR_TOKEN");
+        if (token != null && !token.isBlank()) {
+            overrides.with("server").put("token", token);
+        }
+        try {
+            return MERGING.readerForUpdating(cfg).readValue(overrides);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("bad environment override: " + e.getMessage());
+        }
+    }
+
+    private static String camelCase(String snake) {
+        StringBuilder b = new StringBuilder();
+        boolean upper = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                b.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return b.toString();
     }
 
     /** The defaults with the keys of {@code file} laid over them; lists (streams) are replaced, not merged. */

@@ -20,6 +20,7 @@ final class StreamJson {
                 .put("framesIn", s.framesIn())
                 .put("framesOut", s.framesOut())
                 .put("dropped", s.dropped())
+                .put("reconnects", s.reconnects())
                 .put("latencyMs", round(s.latencyMs()))
                 .put("stagesRun", round(s.stagesRun()))
                 .put("skippedTiles", s.skippedTiles())

@@ -27,9 +27,11 @@ final class WebSocketFanout implements FrameSink {
     private final Set<ServerWebSocket> originalViewers = ConcurrentHashMap.newKeySet();
     private final Vertx vertx;
     private final long statsTimer;
+    private final Runnable onClose;
 
-    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers) {
+    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers, Runnable onClose) {
         this.vertx = vertx;
+        this.onClose = onClose;
         this.stream = stream;
         this.encoder = encoder;
         this.maxViewers = maxViewers;
@@ -87,6 +89,7 @@ final class WebSocketFanout implements FrameSink {
 
     @Override
     public void close() {
+        onClose.run();
         vertx.cancelTimer(statsTimer);
         for (ServerWebSocket ws : restoredViewers) {
             ws.close((short) 1001, "stream removed");

@@ -1,0 +1,69 @@
+package dev.interir.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Set;
+
+/**
+ * Bearer-token protection for the API, WebSocket, HLS and metrics. A client sends {@code Authorization: Bearer
+ * TOKEN}, or carries the cookie the viewer's login page sets (browsers can't add headers to a WebSocket).
+ * Tokens are compared as SHA-256 digests in constant time, and never logged.
+ */
+final class TokenAuth implements Handler<RoutingContext> {
+    static final String COOKIE = "interir_token";
+    /** Everything with data behind it; the probes, the login page and the viewer's static files stay open. */
+    private static final Set<String> PROTECTED_PREFIXES = Set.of("/api/", "/ws/", "/hls/");
+
+    private final byte[] tokenDigest;
+
+    TokenAuth(String token) {
+        this.tokenDigest = digest(token);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        boolean isProtected = path.equals("/metrics") || path.equals("/api") || PROTECTED_PREFIXES.stream().anyMatch(path::startsWith);
+        if (!isProtected) {
+            ctx.next();
+            return;
+        }
+        if (accepts(presented(ctx))) {
+            ctx.next();
+        } else {
+            ctx.response().putHeader("www-authenticate", "Bearer");
+            ApiRoutes.error(ctx, 401, "authentication required: send 'Authorization: Bearer <token>' or log in at /login");
+        }
+    }
+
+    boolean accepts(String candidate) {
+        return candidate != null && MessageDigest.isEqual(tokenDigest, digest(candidate));
+    }
+
+    static Cookie loginCookie(String token, boolean secure) {
+        return Cookie.cookie(COOKIE, token).setHttpOnly(true).setPath("/").setSameSite(CookieSameSite.STRICT)
+                .setSecure(secure);
+    }
+
+    private static String presented(RoutingContext ctx) {
+        String header = ctx.request().getHeader("authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).trim();
+        }
+        Cookie c = ctx.request().getCookie(COOKIE);
+        return c == null ? null : c.getValue();
+    }
+
+    private static byte[] digest(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
