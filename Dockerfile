@@ -1,0 +1,17 @@
+# InterIR Stream. Build: docker build -t interir-stream .            (CPU, the default)
+#                      docker build --build-arg MAVEN_PROFILE=cuda .   (GPU: swaps in libtorch for CUDA 12.1)
+FROM maven:3.9-eclipse-temurin-17 AS build
+ARG MAVEN_PROFILE=""
+WORKDIR /src
+COPY . .
+RUN mvn -B -q package -DskipTests ${MAVEN_PROFILE:+-P$MAVEN_PROFILE}
+
+FROM eclipse-temurin:17-jre
+# libtorch is unpacked from the jar into the DJL cache on first start; keep it in a volume to start faster
+ENV DJL_CACHE_DIR=/var/cache/interir/djl \
+    INTERIR_SERVER_HOST=0.0.0.0
+COPY --from=build /src/stream-server/target/interir-stream.jar /opt/interir/interir-stream.jar
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s CMD wget -qO- http://127.0.0.1:8080/health >/dev/null || exit 1
+ENTRYPOINT ["java", "-jar", "/opt/interir/interir-stream.jar"]
+CMD ["serve"]
