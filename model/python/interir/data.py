@@ -65,55 +65,60 @@ def random_crop(img: np.ndarray, size: int, rng: np.random.Generator) -> np.ndar
     return np.ascontiguousarray(c)
 
 
-def degrade_pair(big: np.ndarray, rng: np.random.Generator, spec: Dict, size: int, margin: int
-                 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Two 'consecutive frames' of one scene: the same haze field, rain redrawn (moving), fresh noise;
-    the second is shifted by up to `margin` px. Returns (clean_a, deg_a, clean_b, deg_b)."""
+def degrade_seq(big: np.ndarray, rng: np.random.Generator, spec: Dict, size: int, margin: int, n: int = 3
+                ) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """n 'consecutive frames' of one scene, oldest first: the same haze field, rain redrawn (moving),
+    fresh noise, and a camera/scene shift that random-walks (up to `margin` px in all). Returns
+    [(clean, degraded), ...]."""
     H, W = big.shape[:2]
     depth = dg.depth_field(H, W, rng) if spec.get("haze") else None
-    frames = []
-    for _ in range(2):
-        out = big
-        if spec.get("haze"):
-            out = dg.add_haze(out, rng, spec["haze"], depth)
-        if spec.get("rain"):
-            out = dg.add_rain(out, rng, spec["rain"])
-        if spec.get("noise"):
-            out = dg.add_noise(out, rng, spec["noise"], spec.get("signal_dep", 0.0))
-        frames.append(out)
-    dy, dx = (int(v) for v in rng.integers(-margin, margin + 1, size=2))
     m = margin
-    ca = big[m:m + size, m:m + size]
-    da = frames[0][m:m + size, m:m + size]
-    cb = big[m + dy:m + dy + size, m + dx:m + dx + size]
-    db = frames[1][m + dy:m + dy + size, m + dx:m + dx + size]
-    if spec.get("jpeg"):
-        da = dg.jpeg(da, spec["jpeg"])
-        db = dg.jpeg(db, spec["jpeg"])
-    return ca, da, cb, db
+    pos = np.zeros(2, int)
+    out = []
+    for i in range(n):
+        if i > 0:
+            pos = np.clip(pos + rng.integers(-(m // 2), m // 2 + 1, size=2), -m, m)
+        f = big
+        if spec.get("haze"):
+            f = dg.add_haze(f, rng, spec["haze"], depth)
+        if spec.get("rain"):
+            f = dg.add_rain(f, rng, spec["rain"])
+        if spec.get("noise"):
+            f = dg.add_noise(f, rng, spec["noise"], spec.get("signal_dep", 0.0))
+        dy, dx = int(pos[0]), int(pos[1])
+        c = big[m + dy:m + dy + size, m + dx:m + dx + size]
+        d = f[m + dy:m + dy + size, m + dx:m + dx + size]
+        if spec.get("jpeg"):
+            d = dg.jpeg(d, spec["jpeg"])
+        out.append((c, d))
+    return out
 
 
 class Sampler:
-    """Endless source of training batches: (clean, degraded) for the current frame and for a shifted /
-    re-degraded 'previous frame' (used by the warm-start path). Arrays are float32 NCHW."""
+    """Endless source of training batches: sequences of n consecutive (clean, degraded) frames, oldest
+    first (the warm-start path chains through them). Returns a list of n (clean, degraded) pairs of
+    float32 NCHW arrays."""
 
-    def __init__(self, images: List[np.ndarray], size: int, batch: int, seed: int, margin: int = 6):
+    def __init__(self, images: List[np.ndarray], size: int, batch: int, seed: int, margin: int = 6, n: int = 3):
         self.images = images
         self.size = size
         self.batch = batch
         self.margin = margin
+        self.n = n
         self.rng = np.random.default_rng(seed)
 
-    def next(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        out = [[], [], [], []]
+    def next(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+        cl = [[] for _ in range(self.n)]
+        de = [[] for _ in range(self.n)]
         big_size = self.size + 2 * self.margin
         for _ in range(self.batch):
             img = self.images[int(self.rng.integers(len(self.images)))]
             big = random_crop(img, big_size, self.rng)
             spec = dg.random_spec(self.rng)
-            for lst, a in zip(out, degrade_pair(big, self.rng, spec, self.size, self.margin)):
-                lst.append(a.transpose(2, 0, 1))
-        return tuple(np.stack(l).astype(np.float32) for l in out)  # type: ignore
+            for i, (c, d) in enumerate(degrade_seq(big, self.rng, spec, self.size, self.margin, self.n)):
+                cl[i].append(c.transpose(2, 0, 1))
+                de[i].append(d.transpose(2, 0, 1))
+        return [(np.stack(c).astype(np.float32), np.stack(d).astype(np.float32)) for c, d in zip(cl, de)]
 
 
 VAL_CONDITIONS = ("noise25", "haze+rain+noise", "rain", "haze")

@@ -176,6 +176,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="fewer baseline strengths, shorter clip")
     ap.add_argument("--clip", default="/work/shared/data/videos/nodeopencv_motion.mov")
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--picture", default="scipy_face.png", help="val photo shown in comparison.png")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -184,7 +185,10 @@ def main(argv=None):
     vimgs = data.load_set("val")
     names = data.load_split()["val"]
     cleans = []
-    for im in vimgs:
+    pic_index = 0
+    for name, im in zip(names, vimgs):
+        if name == a.picture:
+            pic_index = len(cleans)
         h, w = im.shape[:2]
         c = a.crop
         if min(h, w) < c:
@@ -192,8 +196,8 @@ def main(argv=None):
         cleans.append(np.ascontiguousarray(im[(h - c) // 2:(h - c) // 2 + c, (w - c) // 2:(w - c) // 2 + c]))
     results = {"set": f"val split ({len(cleans)} photos), centre {a.crop}x{a.crop} crops", "seed": a.seed,
                "rows": {}}
-    hq = [4, 8, 14, 20] if not a.quick else [6, 12]
-    nl = [3, 5, 8, 12, 16] if not a.quick else [5, 10]
+    hq = [4, 8, 14, 20, 30] if not a.quick else [6, 12]
+    nl = [3, 5, 8, 12, 18, 26] if not a.quick else [5, 10]
     sample = {}
     for ri, row in enumerate(ROWS):
         rng = np.random.default_rng(a.seed + 101 * ri)
@@ -213,12 +217,13 @@ def main(argv=None):
                     best = (m_, f"nlmeans=s={s}")
             r["ffmpeg nlmeans (best)"] = list(best[0]) + [best[1]]
         if "haze" in row:
-            r["dark channel prior"] = metrics([dark_channel_prior(d) for d in degs], cleans)
+            dcp = [dark_channel_prior(d) for d in degs]
+            r["dark channel prior"] = metrics(dcp, cleans)
         for m in models:
             outs = [m(d)[0] for d in degs]
             r[m.name] = metrics(outs, cleans)
             if row in ("noise25", "haze+rain+noise"):
-                sample.setdefault(row, {"clean": cleans[0], "input": degs[0]})[m.name] = outs[0]
+                sample.setdefault(row, {"clean": cleans[pic_index], "input": degs[pic_index]})[m.name] = outs[pic_index]
         results["rows"][row] = r
         print(row, " | ".join(f"{k}: {v[0]:.2f} dB / {v[1]:.3f}" for k, v in r.items()), flush=True)
     results["warm_start"] = warm_start_clip(models, a.clip, 12 if a.quick else 30)
@@ -261,7 +266,8 @@ def main(argv=None):
         pic = (np.clip(np.concatenate(tiles, axis=0), 0, 1) * 255 + .5).astype(np.uint8)
         cv2.imwrite(os.path.join(a.out, "comparison.png"), cv2.cvtColor(pic, cv2.COLOR_RGB2BGR))
     print("\n".join(md))
-    print(f"wrote {a.out}/results.json, results.md, comparison.png ({names[0]} ...)")
+    print(f"wrote {a.out}/results.json, results.md, comparison.png ({a.picture}: input | models | clean; "
+          f"rows {list(sample)})")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@
     /usr/bin/python3 -m interir.train --variant live --minutes 100 --threads 1
 
 Resumes automatically from <ckpt>/last.pt. Logs loss and validation PSNR to stdout and <ckpt>/log.csv.
-Every step trains both paths: a COLD pass (all K stages) on a 'previous frame' (shifted, re-degraded
-copy of the patch) and a WARM pass (the last k stages, k random in 1..K-1) on the current frame,
-started from the previous frame's final state (detached), as at inference.
+Every step trains both paths on a sequence of n=3 'consecutive frames' of a patch (same haze field,
+moving rain, fresh noise, random-walk shift): a COLD pass (all K stages) on the oldest frame, then
+WARM passes (the last k stages, k random in 1..K-1) on each following frame, each started from the
+previous frame's final state (detached), as the service chains them.
 """
 import argparse
 import csv
@@ -63,6 +64,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--val-every", type=float, default=5.0, help="minutes between validations/checkpoints")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--res-weight", type=float, default=0.005,
+                    help="weight of the convergence term mean(||F_last|| / ||F_first||) (cold pass)")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
         ap.error("give --minutes or --steps")
@@ -123,7 +126,7 @@ def main(argv=None):
 
     t0 = time.time()
     last_val = time.time()
-    run_lc, run_lw, n_run = 0.0, 0.0, 0
+    run_lc, run_lw, run_conv, n_run = 0.0, 0.0, 0.0, 0
     model.train()
     while True:
         minutes = elapsed_prev + (time.time() - t0) / 60.0
@@ -144,17 +147,26 @@ def main(argv=None):
         lr = lr_at(minutes, step)
         for g in opt.param_groups:
             g["lr"] = lr
-        ca, da, cb, db = sampler.next()
-        ca, da, cb, db = (torch.from_numpy(t).to(dev) for t in (ca, da, cb, db))
+        seq = [(torch.from_numpy(c).to(dev), torch.from_numpy(d).to(dev)) for c, d in sampler.next()]
         empty = torch.zeros(0, device=dev)
-        # cold pass on the 'previous frame'
-        yb, stb, _, _ = model.run(db, empty, 0)
-        loss_c = charbonnier(yb, cb)
-        # warm pass on the current frame from the previous frame's state
-        k = int(np.random.default_rng(a.seed + step).integers(1, K)) if K > 1 else 1
-        ya, _, _, _ = model.run(da, stb.detach(), k)
-        loss_w = charbonnier(ya, ca)
-        loss = loss_c + loss_w
+        # cold pass on the oldest frame
+        c0, d0 = seq[0]
+        y0, st, res0, _ = model.run(d0, empty, 0)
+        loss_c = charbonnier(y0, c0)
+        # convergence: the ISN residual should shrink over the stages (||F||/||F_0|| is what the service
+        # uses to stop early, and a contracting iteration is what makes the warm start safe)
+        conv = (res0[:, -1] / (res0[:, 0].detach() + 1e-3)).mean()
+        # warm passes chained through the following frames, each from the previous frame's state
+        # (detached), as the service does frame after frame
+        krng = np.random.default_rng(a.seed + step)
+        loss_w = torch.zeros((), device=dev)
+        conv_w = torch.zeros((), device=dev)
+        for c1, d1 in seq[1:]:
+            k = int(krng.integers(1, K)) if K > 1 else 1
+            y1, st, res1, _ = model.run(d1, st.detach(), k)
+            loss_w = loss_w + charbonnier(y1, c1) / (len(seq) - 1)
+            conv_w = conv_w + (res1[:, -1] / (res0[:, 0].detach() + 1e-3)).mean() / (len(seq) - 1)
+        loss = loss_c + loss_w + a.res_weight * (conv + conv_w)
         if not torch.isfinite(loss):
             print(f"step {step}: non-finite loss, skipped", flush=True)
             opt.zero_grad(set_to_none=True)
@@ -167,14 +179,16 @@ def main(argv=None):
         step += 1
         run_lc += float(loss_c)
         run_lw += float(loss_w)
+        run_conv += float(conv)
         n_run += 1
         if step % 25 == 0:
-            print(f"step {step} {minutes:.1f} min lr {lr:.2e} loss cold {run_lc / n_run:.4f} warm {run_lw / n_run:.4f}",
+            print(f"step {step} {minutes:.1f} min lr {lr:.2e} loss cold {run_lc / n_run:.4f} warm {run_lw / n_run:.4f} "
+                  f"|F_K|/|F_1| {run_conv / n_run:.3f}",
                   flush=True)
             wr.writerow([step, f"{minutes:.2f}", f"{run_lc / n_run:.5f}", f"{run_lw / n_run:.5f}", f"{lr:.3e}",
                          "train", "", "", "", ""])
             fcsv.flush()
-            run_lc, run_lw, n_run = 0.0, 0.0, 0
+            run_lc, run_lw, run_conv, n_run = 0.0, 0.0, 0.0, 0
     fcsv.close()
     print("done", flush=True)
 

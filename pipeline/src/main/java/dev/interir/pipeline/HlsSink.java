@@ -86,8 +86,9 @@ public final class HlsSink implements FrameSink, Runnable {
         } catch (IOException e) {
             LOG.error("stream {}: cannot prepare HLS folder {}", streamId, dir, e);
         } finally {
+            // closing the muxer ends the playlist (#EXT-X-ENDLIST), so players stop cleanly; the folder is cleaned
+            // when a stream of the same id starts again
             stopRecorder();
-            deleteDir();
         }
     }
 

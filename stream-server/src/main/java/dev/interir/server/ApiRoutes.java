@@ -36,10 +36,17 @@ final class ApiRoutes {
     private final ServiceMetrics metrics;
     private final TokenAuth auth;
     private final BooleanSupplier ready;
+    private final JobRoutes jobs;
+    private final MediaFolder media;
 
-    /** @param auth null when no token is configured */
+    /**
+     * @param auth  null when no token is configured
+     * @param media null when no media folder is configured (then the API accepts no file: streams)
+     */
     ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot, ServiceMetrics metrics,
-              TokenAuth auth, BooleanSupplier ready) {
+              TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media) {
+        this.jobs = jobs;
+        this.media = media;
         this.registry = registry;
         this.fanouts = fanouts;
         this.hlsRoot = hlsRoot;
@@ -61,6 +68,7 @@ final class ApiRoutes {
         r.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape).onSuccess(text -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text)));
 
+        jobs.mount(r); // before the /api body limit: uploads are larger
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         r.get("/api/streams").handler(this::listStreams);
         r.post("/api/streams").handler(this::addStream);
@@ -124,7 +132,7 @@ final class ApiRoutes {
             return;
         }
         try {
-            LiveStream s = registry.add(id, source);
+            LiveStream s = registry.add(id, clientSource(source));
             LOG.info("stream {} added: {}", id, s.spec().original());
             json(ctx, 201, StreamJson.of(s.snapshot()));
         } catch (IllegalArgumentException e) {
@@ -132,6 +140,24 @@ final class ApiRoutes {
         } catch (IllegalStateException e) {
             error(ctx, 409, e.getMessage());
         }
+    }
+
+    /**
+     * A client may name files only inside the media folder (relative paths); the service's own config may name
+     * any file. Everything else is checked by the pipeline's allow list.
+     */
+    private String clientSource(String source) {
+        if (!source.regionMatches(true, 0, "file:", 0, 5)) {
+            return source;
+        }
+        if (media == null) {
+            throw new IllegalArgumentException("file: sources need a media folder (media.dir in the config)");
+        }
+        Path file = media.resolve(source.substring(5));
+        if (file == null) {
+            throw new IllegalArgumentException("no such file in the media folder: " + source.substring(5));
+        }
+        return "file:" + file;
     }
 
     private void removeStream(RoutingContext ctx) {

@@ -35,10 +35,12 @@ public final class InterirService implements AutoCloseable {
     private final HttpServer http;
     private final Map<String, WebSocketFanout> fanouts;
     private final AtomicBoolean ready;
+    private final JobRoutes jobs;
 
-    private InterirService(DjlRestorer restorer, StreamRegistry registry, Vertx vertx, HttpServer http,
+    private InterirService(DjlRestorer restorer, StreamRegistry registry, JobRoutes jobs, Vertx vertx, HttpServer http,
                            Map<String, WebSocketFanout> fanouts, AtomicBoolean ready) {
         this.ready = ready;
+        this.jobs = jobs;
         this.restorer = restorer;
         this.registry = registry;
         this.vertx = vertx;
@@ -68,13 +70,14 @@ public final class InterirService implements AutoCloseable {
 
         String token = cfg.server.token == null || cfg.server.token.isBlank() ? null : cfg.server.token;
         AtomicBoolean ready = new AtomicBoolean();
+        JobRoutes jobs = new JobRoutes(registry.sharedRestorer(), cfg);
         ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot, metrics.get(),
-                token == null ? null : new TokenAuth(token), ready::get);
+                token == null ? null : new TokenAuth(token), ready::get, jobs, MediaFolder.of(cfg.media.dir));
         HttpServer http = vertx.createHttpServer()
                 .requestHandler(routes.router(vertx))
                 .listen(cfg.server.port, cfg.server.host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        InterirService service = new InterirService(restorer, registry, vertx, http, fanouts, ready);
+        InterirService service = new InterirService(restorer, registry, jobs, vertx, http, fanouts, ready);
         for (ServiceConfig.StreamEntry e : cfg.streams) {
             try {
                 registry.add(e.id, BundledClip.resolve(e.source));
@@ -114,6 +117,7 @@ public final class InterirService implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("closing HTTP server: {}", e.getMessage());
         }
+        jobs.close(); // cancels running jobs: their partial files are removed, nothing half-done is left
         registry.close();
         restorer.close();
         vertx.close();

@@ -3,6 +3,9 @@ package dev.interir.server;
 import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.LiveStream;
+import dev.interir.pipeline.PlaceholderFrame;
+import dev.interir.pipeline.StreamSnapshot;
+import dev.interir.pipeline.StreamStatus;
 import dev.interir.pipeline.RestoredFrame;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -70,6 +73,16 @@ final class WebSocketFanout implements FrameSink {
         }
     }
 
+    /** While the source is away, viewers stay connected and see a frame that says so, once a second. */
+    private void sendPlaceholder(StreamSnapshot s) {
+        String text = s.id() + ": " + s.status() + (s.status().equals("stopped") || s.status().equals("failed") ? "" : " - waiting for the source");
+        vertx.executeBlocking(() -> Buffer.buffer(encoder.encode(PlaceholderFrame.render(s.width(), s.height(), text))))
+                .onSuccess(jpeg -> {
+                    send(restoredViewers, jpeg);
+                    send(originalViewers, jpeg);
+                });
+    }
+
     private long viewerCount() {
         return restoredViewers.size() + originalViewers.size();
     }
@@ -78,7 +91,11 @@ final class WebSocketFanout implements FrameSink {
         if (restoredViewers.isEmpty() && originalViewers.isEmpty()) {
             return;
         }
-        String json = StreamJson.stats(stream.snapshot(), viewerCount()).encode();
+        StreamSnapshot snapshot = stream.snapshot();
+        if (stream.status() != StreamStatus.LIVE) {
+            sendPlaceholder(snapshot);
+        }
+        String json = StreamJson.stats(snapshot, viewerCount()).encode();
         for (ServerWebSocket ws : restoredViewers) {
             ws.writeTextMessage(json);
         }

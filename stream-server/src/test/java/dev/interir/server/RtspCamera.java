@@ -19,7 +19,11 @@ final class RtspCamera implements AutoCloseable {
     }
 
     static RtspCamera start(int width, int height, int fps) throws Exception {
-        int port = freePort();
+        return start(freePort(), width, height, fps);
+    }
+
+    /** On a given port: a camera that comes back where it was. */
+    static RtspCamera start(int port, int width, int height, int fps) throws Exception {
         Path script = Path.of(RtspCamera.class.getResource("/rtsp_camera.py").toURI());
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(port), "/cam",
                 Integer.toString(width), Integer.toString(height), Integer.toString(fps))
@@ -48,6 +52,10 @@ final class RtspCamera implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    int port() {
+        return port;
     }
 
     String url() {

@@ -1,0 +1,250 @@
+package dev.interir.server;
+
+import dev.interir.pipeline.SharedRestorer;
+import dev.interir.pipeline.file.JobQueue;
+import dev.interir.pipeline.file.VideoFileRestorer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The video-file job API: {@code POST /api/jobs} (a file of the media folder, or a multipart upload),
+ * {@code GET /api/jobs}, {@code GET /api/jobs/{id}}, {@code DELETE /api/jobs/{id}} (cancel),
+ * {@code GET /api/jobs/{id}/result} (download) and {@code GET /api/jobs/events} (server-sent events: one
+ * {@code data:} line with the job's JSON for every state change and a few times a second while it runs).
+ * Mount it before any catch-all {@code /api/*} route. Handlers only move bytes; jobs run on their own threads.
+ */
+public final class JobRoutes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+    private static final long MAX_JSON_BYTES = 64 * 1024;
+
+    private final JobQueue queue;
+    private final MediaFolder media;
+    private final Path uploadDir;
+    private final long maxUploadBytes;
+    private final Set<HttpServerResponse> subscribers = new CopyOnWriteArraySet<>();
+    private final Consumer<JobQueue.Snapshot> push = this::push;
+
+    /**
+     * @param mediaDir       folder that {@code {input: ...}} paths are resolved in; null refuses them
+     * @param outputDir      finished files (one folder per job) and uploads
+     */
+    public JobRoutes(SharedRestorer restorer, VideoFileRestorer.Options options, Path mediaDir, Path outputDir,
+                     int concurrency, long maxUploadBytes) throws IOException {
+        this.queue = new JobQueue(new VideoFileRestorer(restorer, options), outputDir.resolve("results"), concurrency);
+        this.media = mediaDir == null ? null : new MediaFolder(mediaDir);
+        this.uploadDir = Files.createDirectories(outputDir.resolve("uploads"));
+        this.maxUploadBytes = maxUploadBytes;
+        queue.addListener(push);
+    }
+
+    /** From the service configuration: keys {@code media.dir} and {@code jobs.*}. */
+    public JobRoutes(SharedRestorer restorer, ServiceConfig cfg) throws IOException {
+        this(restorer, options(cfg), cfg.media.dir == null || cfg.media.dir.isBlank() ? null : Path.of(cfg.media.dir),
+                outputDir(cfg.jobs.outputDir), cfg.jobs.concurrency, cfg.jobs.maxUploadMegabytes * 1024 * 1024);
+    }
+
+    private static VideoFileRestorer.Options options(ServiceConfig cfg) {
+        VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();
+        return new VideoFileRestorer.Options(d.bitsPerPixel(), cfg.jobs.videoBitrate, d.maxQp(), d.gopSeconds(),
+                d.sceneCutThreshold(), cfg.pipeline.maxFramePixels);
+    }
+
+    private static Path outputDir(String dir) {
+        try {
+            return dir == null || dir.isBlank() ? Files.createTempDirectory("interir-jobs") : Files.createDirectories(Path.of(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the jobs folder: " + e.getMessage(), e);
+        }
+    }
+
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public void mount(Router router) {
+        router.post("/api/jobs")
+                .handler(BodyHandler.create(uploadDir.toString()).setBodyLimit(maxUploadBytes)
+                        .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true))
+                .handler(this::submit)
+                .failureHandler(this::failure);
+        router.get("/api/jobs").handler(ctx -> {
+            JsonArray all = new JsonArray();
+            queue.list().forEach(s -> all.add(json(s)));
+            ctx.response().putHeader("content-type", "application/json").end(all.encode());
+        });
+        router.get("/api/jobs/events").handler(this::events);
+        router.get("/api/jobs/:id").handler(ctx -> queue.get(ctx.pathParam("id")).ifPresentOrElse(
+                s -> reply(ctx, 200, json(s)), () -> notFound(ctx)));
+        router.delete("/api/jobs/:id").handler(ctx -> queue.cancel(ctx.pathParam("id")).ifPresentOrElse(
+                s -> reply(ctx, 200, json(s)), () -> notFound(ctx)));
+        router.get("/api/jobs/:id/result").handler(this::result);
+    }
+
+    private void submit(RoutingContext ctx) {
+        if (!ctx.fileUploads().isEmpty()) {
+            submitUpload(ctx);
+            return;
+        }
+        JsonObject body;
+        try {
+            body = ctx.body().length() > MAX_JSON_BYTES ? null : ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            body = null;
+        }
+        if (body == null || !(body.getValue("input") instanceof String input) || body.size() != 1) {
+            error(ctx, 400, "body must be JSON {\"input\": \"path/in/the/media/folder\"} or a multipart upload (field 'file')");
+            return;
+        }
+        if (media == null) {
+            error(ctx, 400, "no media folder is configured (media.dir); upload the file instead");
+            return;
+        }
+        Path file;
+        try {
+            file = media.resolve(input);
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        if (file == null) {
+            error(ctx, 404, "no such file in the media folder: " + input);
+            return;
+        }
+        reply(ctx, 201, json(queue.submit(file, input, false)));
+    }
+
+    private void submitUpload(RoutingContext ctx) {
+        FileUpload up = ctx.fileUploads().get(0);
+        String name = Path.of(up.fileName().isBlank() ? "upload.mp4" : up.fileName()).getFileName().toString()
+                .replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.startsWith(".")) {
+            name = "_" + name;
+        }
+        Path src = Path.of(up.uploadedFileName());
+        String finalName = name;
+        // moving a large upload is file I/O: off the event loop
+        ctx.vertx().<Path>executeBlocking(() -> {
+            Path dir = Files.createDirectories(uploadDir.resolve(UUID.randomUUID().toString().substring(0, 8)));
+            return Files.move(src, dir.resolve(finalName), StandardCopyOption.REPLACE_EXISTING);
+        }).onComplete(ar -> {
+            if (ar.failed()) {
+                error(ctx, 500, "cannot store the upload: " + ar.cause().getMessage());
+            } else {
+                reply(ctx, 201, json(queue.submit(ar.result(), up.fileName(), true)));
+            }
+        });
+    }
+
+    private void result(RoutingContext ctx) {
+        queue.get(ctx.pathParam("id")).ifPresentOrElse(s -> {
+            if (s.state() != JobQueue.State.DONE || s.result() == null) {
+                error(ctx, 409, "job " + s.id() + " is " + s.state().json() + ", no result to download");
+                return;
+            }
+            ctx.response().putHeader("content-type", "video/mp4")
+                    .putHeader("content-disposition", "attachment; filename=\"" + s.result().getFileName() + "\"")
+                    .sendFile(s.result().toString());
+        }, () -> notFound(ctx));
+    }
+
+    private void events(RoutingContext ctx) {
+        HttpServerResponse r = ctx.response();
+        r.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        r.write(": jobs\n\n");
+        subscribers.add(r);
+        r.closeHandler(v -> subscribers.remove(r));
+        r.exceptionHandler(e -> subscribers.remove(r));
+        queue.list().forEach(s -> r.write("data: " + json(s).encode() + "\n\n"));
+    }
+
+    private void push(JobQueue.Snapshot s) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        String event = "data: " + json(s).encode() + "\n\n";
+        for (HttpServerResponse r : subscribers) {
+            if (r.writeQueueFull()) {
+                continue; // a slow reader misses an update; the next one carries the whole state
+            }
+            r.write(event).onFailure(e -> subscribers.remove(r));
+        }
+    }
+
+    static JsonObject json(JobQueue.Snapshot s) {
+        JsonObject o = new JsonObject()
+                .put("id", s.id())
+                .put("input", s.input())
+                .put("state", s.state().json())
+                .put("progress", Math.round(s.progress() * 1000) / 1000.0)
+                .put("framesDone", s.framesDone())
+                .put("framesTotal", s.framesTotal())
+                .put("fps", Math.round(s.fps() * 10) / 10.0)
+                .put("etaSeconds", s.etaSeconds() < 0 ? null : (Object) Math.round(s.etaSeconds()));
+        if (s.error() != null) {
+            o.put("error", s.error());
+        }
+        if (s.result() != null) {
+            o.put("result", "/api/jobs/" + s.id() + "/result");
+        }
+        return o;
+    }
+
+    private void failure(RoutingContext ctx) {
+        int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        String message = switch (code) {
+            case 413 -> "upload too large (limit " + maxUploadBytes / (1024 * 1024) + " MiB)";
+            case 400 -> "bad request";
+            default -> "internal error";
+        };
+        if (code == 500) {
+            LOG.error("job request failed", ctx.failure());
+        }
+        if (!ctx.response().ended()) {
+            error(ctx, code, message);
+        }
+    }
+
+    private static void notFound(RoutingContext ctx) {
+        error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
+    }
+
+    private static void reply(RoutingContext ctx, int code, JsonObject body) {
+        ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(body.encode());
+    }
+
+    private static void error(RoutingContext ctx, int code, String message) {
+        reply(ctx, code, new JsonObject().put("error", message));
+    }
+
+    /** Cancels unfinished jobs and ends the event streams. */
+    @Override
+    public void close() {
+        queue.removeListener(push);
+        subscribers.forEach(r -> {
+            try {
+                r.end();
+            } catch (RuntimeException e) {
+                LOG.debug("closing an event stream: {}", e.getMessage());
+            }
+        });
+        subscribers.clear();
+        queue.close();
+    }
+}
