@@ -49,6 +49,9 @@ final class FfmpegSource implements Runnable {
             try (FFmpegFrameGrabber grabber = open()) {
                 int w = grabber.getImageWidth();
                 int h = grabber.getImageHeight();
+                if (grabber.getVideoStream() < 0 || w <= 0 || h <= 0) {
+                    throw new SourceException("the source has no video stream", true);
+                }
                 if ((long) w * h > maxFramePixels) {
                     throw new SourceException("frame size " + w + "x" + h + " exceeds the limit of " + maxFramePixels + " pixels", true);
                 }
@@ -56,9 +59,13 @@ final class FfmpegSource implements Runnable {
                 stream.opened(w, h, fps, failures > 0);
                 failures = 0;
                 LOG.info("stream {}: {} opened, {}x{} at {} fps", stream.id(), spec.kind(), w, h, String.format("%.2f", fps));
+                long before = seq;
                 seq = grabLoop(grabber, seq, fps);
                 if (stopped) {
                     break;
+                }
+                if (seq == before) {
+                    throw new SourceException("no video frame could be decoded", true);
                 }
                 if (spec.kind() == SourceSpec.Kind.FILE) {
                     stream.requestWarmReset(); // looping a file is a seek
