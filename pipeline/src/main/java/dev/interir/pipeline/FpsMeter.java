@@ -1,9 +1,13 @@
 package dev.interir.pipeline;
 
-/** Frames per second over a sliding window of about two seconds, cheap enough to call per frame. */
+/**
+ * Frames per second over the recent frames: the last 16 within 10 s, so slow streams (under 1 fps) still read
+ * true, and fast ones follow changes within a second. Reads 0 once no frame came for 3 frame intervals (at least
+ * 2 s).
+ */
 final class FpsMeter {
-    private static final long WINDOW_NANOS = 2_000_000_000L;
-    private final long[] stamps = new long[256];
+    private static final long MAX_AGE_NANOS = 10_000_000_000L;
+    private final long[] stamps = new long[16];
     private int head;
     private int size;
 
@@ -14,11 +18,15 @@ final class FpsMeter {
     }
 
     synchronized double fps(long now) {
-        int n = 0;
-        long oldest = now;
-        for (int i = 1; i <= size; i++) {
+        if (size < 2) {
+            return 0;
+        }
+        long newest = stamps[(head - 1 + stamps.length) % stamps.length];
+        int n = 1;
+        long oldest = newest;
+        for (int i = 2; i <= size; i++) {
             long t = stamps[(head - i + stamps.length) % stamps.length];
-            if (now - t > WINDOW_NANOS) {
+            if (now - t > MAX_AGE_NANOS) {
                 break;
             }
             n++;
@@ -27,6 +35,10 @@ final class FpsMeter {
         if (n < 2) {
             return 0;
         }
-        return (n - 1) * 1e9 / Math.max(1, now - oldest);
+        double interval = (double) (newest - oldest) / (n - 1);
+        if (now - newest > Math.max(2_000_000_000L, 3 * interval)) {
+            return 0; // the stream has stalled
+        }
+        return 1e9 / interval;
     }
 }

@@ -18,14 +18,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a stream's restored frames as HLS (H.264, ~1 s segments, sliding window) into its own folder, on its
  * own thread. It keeps only the newest frame waiting: a slow encoder skips frames rather than delay the stream.
- * Frames are stamped by their grab time, so the playlist keeps real time even when frames are skipped.
+ * Frames are stamped by their grab time on a {@code timelineFps} grid, so the playlist keeps real time even when
+ * frames are skipped.
  */
 public final class HlsSink implements FrameSink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HlsSink.class);
 
     private final String streamId;
     private final Path dir;
-    private final double fps;
+    private final double timelineFps;
     private final int segmentSeconds;
     private final int listSize;
     private final Thread thread;
@@ -36,11 +37,13 @@ public final class HlsSink implements FrameSink, Runnable {
     private Frame frame;
     private long firstGrabNanos;
     private long lastFrameIndex = -1;
+    private long probeStartNanos = -1;
+    private int probeFrames;
 
-    public HlsSink(String streamId, Path root, double fps, int segmentSeconds, int listSize) {
+    public HlsSink(String streamId, Path root, double timelineFps, int segmentSeconds, int listSize) {
         this.streamId = streamId;
         this.dir = root.resolve(streamId);
-        this.fps = fps > 0 ? fps : 25;
+        this.timelineFps = timelineFps > 0 ? timelineFps : 25;
         this.segmentSeconds = Math.max(1, segmentSeconds);
         this.listSize = Math.max(2, listSize);
         this.thread = new Thread(this, "hls-" + streamId);
@@ -98,9 +101,23 @@ public final class HlsSink implements FrameSink, Runnable {
             stopRecorder();
         }
         if (recorder == null) {
-            startRecorder(img.width(), img.height(), f.original().grabNanos());
+            // H.264 keyframes come every N frames, not every N seconds: measure the rate frames actually arrive
+            // at (restoration may be slower than the camera) so that segments last segmentSeconds
+            long t = f.original().grabNanos();
+            if (probeStartNanos < 0) {
+                probeStartNanos = t;
+                probeFrames = 0;
+            }
+            probeFrames++;
+            long elapsed = t - probeStartNanos;
+            if (elapsed < 1_000_000_000L || probeFrames < 3) {
+                return;
+            }
+            double arrivalFps = (probeFrames - 1) * 1e9 / elapsed;
+            startRecorder(img.width(), img.height(), t, arrivalFps);
+            probeStartNanos = -1;
         }
-        long index = Math.round((f.original().grabNanos() - firstGrabNanos) / 1e9 * fps);
+        long index = Math.round((f.original().grabNanos() - firstGrabNanos) / 1e9 * timelineFps);
         if (index <= lastFrameIndex) {
             return; // two frames in one frame interval: the encoder needs strictly increasing timestamps
         }
@@ -116,13 +133,14 @@ public final class HlsSink implements FrameSink, Runnable {
         recorder.record(frame, AV_PIX_FMT_BGR24);
     }
 
-    private void startRecorder(int width, int height, long grabNanos) throws Exception {
+    private void startRecorder(int width, int height, long grabNanos, double arrivalFps) throws Exception {
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(playlist().toString(), width, height, 0);
         r.setFormat("hls");
         r.setVideoCodec(AV_CODEC_ID_H264);
         r.setPixelFormat(AV_PIX_FMT_YUV420P);
-        r.setFrameRate(fps);
-        r.setGopSize((int) Math.max(1, Math.round(fps * segmentSeconds))); // a segment can't be shorter than a GOP
+        r.setFrameRate(timelineFps);
+        // a segment can't be shorter than a GOP
+        r.setGopSize((int) Math.max(1, Math.round(Math.min(timelineFps, arrivalFps) * segmentSeconds)));
         r.setVideoBitrate(Math.max(400_000, width * height * 4));
         r.setOption("hls_time", Integer.toString(segmentSeconds));
         r.setOption("hls_list_size", Integer.toString(listSize));
@@ -133,7 +151,8 @@ public final class HlsSink implements FrameSink, Runnable {
         frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
         firstGrabNanos = grabNanos;
         lastFrameIndex = -1;
-        LOG.info("stream {}: HLS {}x{} at {} fps into {}", streamId, width, height, String.format("%.2f", fps), dir);
+        LOG.info("stream {}: HLS {}x{}, frames arriving at {} fps, into {}", streamId, width, height,
+                String.format("%.2f", arrivalFps), dir);
     }
 
     private void stopRecorder() {

@@ -99,13 +99,13 @@ final class ApiRoutes {
 
     private void listStreams(RoutingContext ctx) {
         JsonArray all = new JsonArray();
-        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot())));
+        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot(), hlsReady(s.id()))));
         ctx.response().putHeader("content-type", "application/json").end(all.encode());
     }
 
     private void getStream(RoutingContext ctx) {
         registry.get(ctx.pathParam("id")).ifPresentOrElse(
-                s -> json(ctx, 200, StreamJson.of(s.snapshot())),
+                s -> json(ctx, 200, StreamJson.of(s.snapshot(), hlsReady(s.id()))),
                 () -> error(ctx, 404, "no stream '" + ctx.pathParam("id") + "'"));
     }
 
@@ -134,7 +134,7 @@ final class ApiRoutes {
         try {
             LiveStream s = registry.add(id, clientSource(source));
             LOG.info("stream {} added: {}", id, s.spec().original());
-            json(ctx, 201, StreamJson.of(s.snapshot()));
+            json(ctx, 201, StreamJson.of(s.snapshot(), false));
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());
         } catch (IllegalStateException e) {
@@ -158,6 +158,10 @@ final class ApiRoutes {
             throw new IllegalArgumentException("no such file in the media folder: " + source.substring(5));
         }
         return "file:" + file;
+    }
+
+    private boolean hlsReady(String id) {
+        return Files.isRegularFile(hlsRoot.resolve(id).resolve("index.m3u8"));
     }
 
     private void removeStream(RoutingContext ctx) {

@@ -60,7 +60,9 @@ public final class InterirService implements AutoCloseable {
 
         AtomicReference<ServiceMetrics> metrics = new AtomicReference<>();
         StreamRegistry registry = new StreamRegistry(frames, settings, (LiveStream s) -> {
-            WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers, () -> fanouts.remove(s.id()));
+            Path playlist = hlsRoot.resolve(s.id()).resolve("index.m3u8");
+            WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers,
+                    () -> Files.isRegularFile(playlist), () -> fanouts.remove(s.id()));
             fanouts.put(s.id(), ws);
             // the source's frame rate is known only once it opens; HLS stamps frames by grab time anyway
             return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize),

@@ -9,7 +9,8 @@ final class StreamJson {
     private StreamJson() {
     }
 
-    static JsonObject of(StreamSnapshot s) {
+    /** @param hlsReady whether the stream's HLS playlist exists yet (players asking earlier get a 404) */
+    static JsonObject of(StreamSnapshot s, boolean hlsReady) {
         JsonObject j = new JsonObject()
                 .put("id", s.id())
                 .put("source", maskCredentials(s.source()))
@@ -24,15 +25,16 @@ final class StreamJson {
                 .put("latencyMs", round(s.latencyMs()))
                 .put("stagesRun", round(s.stagesRun()))
                 .put("skippedTiles", s.skippedTiles())
-                .put("warm", s.warm());
+                .put("warm", s.warm())
+                .put("hlsReady", hlsReady);
         if (s.error() != null) {
             j.put("error", s.error());
         }
         return j;
     }
 
-    static JsonObject stats(StreamSnapshot s, long viewers) {
-        return of(s).put("type", "stats")
+    static JsonObject stats(StreamSnapshot s, boolean hlsReady, long viewers) {
+        return of(s, hlsReady).put("type", "stats")
                 .put("viewers", viewers)
                 .put("residuals", array(s.residuals()))
                 .put("routing", array(s.routing()));

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,9 +32,12 @@ final class WebSocketFanout implements FrameSink {
     private final Vertx vertx;
     private final long statsTimer;
     private final Runnable onClose;
+    private final BooleanSupplier hlsReady;
 
-    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers, Runnable onClose) {
+    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers, BooleanSupplier hlsReady,
+                    Runnable onClose) {
         this.vertx = vertx;
+        this.hlsReady = hlsReady;
         this.onClose = onClose;
         this.stream = stream;
         this.encoder = encoder;
@@ -51,7 +55,7 @@ final class WebSocketFanout implements FrameSink {
         viewers.add(ws);
         ws.closeHandler(v -> viewers.remove(ws));
         ws.exceptionHandler(e -> viewers.remove(ws));
-        ws.writeTextMessage(StreamJson.stats(stream.snapshot(), viewerCount()).encode());
+        ws.writeTextMessage(StreamJson.stats(stream.snapshot(), hlsReady.getAsBoolean(), viewerCount()).encode());
         return true;
     }
 
@@ -95,7 +99,7 @@ final class WebSocketFanout implements FrameSink {
         if (stream.status() != StreamStatus.LIVE) {
             sendPlaceholder(snapshot);
         }
-        String json = StreamJson.stats(snapshot, viewerCount()).encode();
+        String json = StreamJson.stats(snapshot, hlsReady.getAsBoolean(), viewerCount()).encode();
         for (ServerWebSocket ws : restoredViewers) {
             ws.writeTextMessage(json);
         }
