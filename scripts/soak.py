@@ -49,8 +49,8 @@ def metric(text, name):
     return float(m.group(1)) if m else float("nan")
 
 
-def heap_used(text):
-    return sum(float(v) for v in re.findall(r'^jvm_memory_used_bytes\{[^}]*area="heap"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
+def heap(text, kind):
+    return sum(float(v) for v in re.findall(r'^jvm_memory_' + kind + r'_bytes\{[^}]*area="heap"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
 
 
 def streams(port):
@@ -92,21 +92,23 @@ def main():
         recoveries, rows = [], []
         out = open(args.csv, "w", newline="")
         w = csv.writer(out)
-        w.writerow(["seconds", "rss_mib", "javacpp_mib", "heap_mib", "cam_status", "cam_out", "cam_dropped",
-                    "demo_in", "demo_out", "reconnects"])
+        w.writerow(["seconds", "rss_mib", "javacpp_mib", "heap_used_mib", "cam_status", "cam_out", "cam_dropped",
+                    "demo_in", "demo_out", "reconnects", "heap_committed_mib", "javacpp_allocated_mib"])
         while time.time() < end:
             now = time.time()
             if now >= next_sample:
                 m = get(http_port, "/metrics")
                 s = streams(http_port)
                 row = [round(now - start), metric(m, "interir_process_resident_memory_bytes") / 2**20,
-                       metric(m, "interir_javacpp_physical_memory_bytes") / 2**20, heap_used(m) / 2**20,
+                       metric(m, "interir_javacpp_physical_memory_bytes") / 2**20, heap(m, "used") / 2**20,
                        s["cam"]["status"], s["cam"]["framesOut"], s["cam"]["dropped"],
-                       s["demo"]["framesIn"], s["demo"]["framesOut"], s["cam"]["reconnects"]]
+                       s["demo"]["framesIn"], s["demo"]["framesOut"], s["cam"]["reconnects"],
+                       heap(m, "committed") / 2**20, metric(m, "interir_javacpp_allocated_memory_bytes") / 2**20]
                 rows.append(row)
                 w.writerow([f"{v:.1f}" if isinstance(v, float) else v for v in row])
                 out.flush()
-                print(f"{row[0]:5d}s  RSS {row[1]:7.1f} MiB  JavaCPP {row[2]:6.1f} MiB  heap {row[3]:6.1f} MiB  "
+                print(f"{row[0]:5d}s  RSS {row[1]:7.1f} MiB  heap used {row[3]:6.1f} / committed {row[10]:6.1f} MiB  "
+                      f"RSS outside the heap {row[1] - row[10]:6.1f} MiB  JavaCPP allocated {row[11]:5.1f} MiB  "
                       f"cam {row[4]:12s} out {row[5]:6d}  reconnects {row[9]}", flush=True)
                 next_sample += args.sample_every
             if now >= next_kill:
@@ -131,8 +133,13 @@ def main():
         print("\n== soak summary (%.0f min, camera killed every %.0f s for %.0f s)" % (args.minutes, args.restart_every, args.down))
         print(f"RSS MiB: first {rss[0]:.1f}, last {rss[-1]:.1f}, max {max(rss):.1f}; "
               f"growth after the first 5 min {rss[-1] - rss[min(len(rss) - 1, int(300 / args.sample_every))]:+.1f}")
-        jc = [r[2] for r in rows]
-        print(f"JavaCPP native MiB: first {jc[0]:.1f}, last {jc[-1]:.1f}, max {max(jc):.1f}")
+        native = [r[1] - r[10] for r in rows]
+        print(f"RSS outside the Java heap (libtorch, FFmpeg, JVM internals) MiB: first {native[0]:.1f}, "
+              f"last {native[-1]:.1f}, max {max(native):.1f}")
+        committed = [r[10] for r in rows]
+        print(f"Java heap committed MiB: first {committed[0]:.1f}, last {committed[-1]:.1f} (cap it with -Xmx)")
+        jc = [r[11] for r in rows]
+        print(f"JavaCPP allocations MiB: first {jc[0]:.2f}, last {jc[-1]:.2f}")
         if recoveries:
             print(f"camera recoveries: {len(recoveries)}, median {statistics.median(recoveries):.2f} s, max {max(recoveries):.2f} s")
         lost = s["demo"]["framesIn"] - s["demo"]["framesOut"] - s["demo"]["dropped"]
