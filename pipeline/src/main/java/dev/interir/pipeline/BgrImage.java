@@ -1,9 +1,31 @@
 package dev.interir.pipeline;
 
 import dev.interir.model.FloatImage;
+import java.nio.ByteBuffer;
+import org.bytedeco.javacv.Frame;
 
 /** A frame as FFmpeg and OpenCV hand it over: 8-bit BGR, interleaved, no row padding. */
 public record BgrImage(byte[] bgr, int width, int height) {
+
+    /** Copies a decoded BGR24 frame out of FFmpeg's buffer (which the grabber reuses), dropping row padding. */
+    public static BgrImage copyOf(Frame f) {
+        int w = f.imageWidth;
+        int h = f.imageHeight;
+        ByteBuffer buf = (ByteBuffer) f.image[0];
+        byte[] out = new byte[w * h * 3];
+        int stride = f.imageStride;
+        if (stride == w * 3) {
+            buf.position(0);
+            buf.get(out, 0, out.length);
+        } else {
+            for (int y = 0; y < h; y++) {
+                buf.position(y * stride);
+                buf.get(out, y * w * 3, w * 3);
+            }
+        }
+        buf.position(0);
+        return new BgrImage(out, w, h);
+    }
 
     public FloatImage toFloatImage() {
         int plane = width * height;

@@ -1,6 +1,5 @@
 package dev.interir.pipeline;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -76,7 +75,7 @@ final class FfmpegSource implements Runnable {
                 if (stopped) {
                     break;
                 }
-                String message = describe(e);
+                String message = FfmpegErrors.describe(e);
                 if (spec.kind() == SourceSpec.Kind.FILE || e instanceof SourceException se && se.fatal) {
                     LOG.warn("stream {}: {} failed: {}", stream.id(), spec.original(), message);
                     stream.status(StreamStatus.FAILED, message);
@@ -138,7 +137,7 @@ final class FfmpegSource implements Runnable {
                     now = System.nanoTime();
                 }
             }
-            VideoFrame frame = new VideoFrame(stream.id(), seq++, pts, now, copyBgr(f));
+            VideoFrame frame = new VideoFrame(stream.id(), seq++, pts, now, BgrImage.copyOf(f));
             stream.frameGrabbed();
             if (!stream.slot().offer(frame)) {
                 return seq;
@@ -147,62 +146,11 @@ final class FfmpegSource implements Runnable {
         return seq;
     }
 
-    private static BgrImage copyBgr(Frame f) {
-        int w = f.imageWidth;
-        int h = f.imageHeight;
-        ByteBuffer buf = (ByteBuffer) f.image[0];
-        byte[] out = new byte[w * h * 3];
-        int stride = f.imageStride;
-        if (stride == w * 3) {
-            buf.position(0);
-            buf.get(out, 0, out.length);
-        } else {
-            for (int y = 0; y < h; y++) {
-                buf.position(y * stride);
-                buf.get(out, y * w * 3, w * 3);
-            }
-        }
-        buf.position(0);
-        return new BgrImage(out, w, h);
-    }
-
     /** First retry within a second, doubling up to 10 s, with +-20% jitter so many cameras do not retry in step. */
     static long backoffMillis(int failures) {
         long base = Math.min(10_000L, 500L << Math.min(failures - 1, 5));
         double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
         return Math.round(base * jitter);
-    }
-
-    /** FFmpeg's error text with JavaCV's hints removed and the errno spelled out, for the API and the viewer. */
-    static String describe(Exception e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        m = m.replace("(Has setFormat() been called?)", "")
-                .replace("(For more details, make sure FFmpegLogCallback.set() has been called.)", "")
-                .replaceAll("\\s+", " ").trim();
-        java.util.regex.Matcher code = java.util.regex.Pattern.compile("error (-?[0-9]+)").matcher(m);
-        if (code.find()) {
-            String meaning = switch (Integer.parseInt(code.group(1))) {
-                case -111 -> "connection refused";
-                case -110 -> "timed out";
-                case -113 -> "no route to host";
-                case -101 -> "network unreachable";
-                case -2 -> "no such file or stream";
-                case -5 -> "I/O error";
-                case -13 -> "permission denied";
-                case -1094995529 -> "invalid data (not a video this FFmpeg can read)";
-                case -825242872 -> "unauthorized (401): check the credentials";
-                case -875574520 -> "not found (404): check the path";
-                case -858797304 -> "forbidden (403)";
-                default -> null;
-            };
-            if (meaning != null) {
-                m = meaning + ": " + m;
-            }
-        }
-        return m;
     }
 
     private void sleep(long millis) {

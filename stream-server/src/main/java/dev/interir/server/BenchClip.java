@@ -4,7 +4,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_FFV1;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR0;
 
 import dev.interir.pipeline.BgrImage;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +40,7 @@ final class BenchClip {
             g.start();
             Frame f;
             while ((f = g.grabImage()) != null) {
-                ByteBuffer buf = (ByteBuffer) f.image[0];
-                byte[] bgr = new byte[width * height * 3];
-                for (int y = 0; y < height; y++) {
-                    buf.position(y * f.imageStride);
-                    buf.get(bgr, y * width * 3, width * 3);
-                }
-                frames.add(new BgrImage(bgr, width, height));
+                frames.add(BgrImage.copyOf(f));
             }
         }
         return frames;

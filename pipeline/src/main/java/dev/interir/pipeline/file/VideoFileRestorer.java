@@ -7,6 +7,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import dev.interir.model.RestoredImage;
 import dev.interir.model.WarmStartState;
 import dev.interir.pipeline.BgrImage;
+import dev.interir.pipeline.FfmpegErrors;
 import dev.interir.pipeline.SceneCutDetector;
 import dev.interir.pipeline.SharedRestorer;
 import java.io.IOException;
@@ -190,7 +191,7 @@ public final class VideoFileRestorer {
             try {
                 grabber.start();
             } catch (FFmpegFrameGrabber.Exception e) {
-                throw new VideoFileException("not a readable video: " + describe(e), e);
+                throw new VideoFileException("not a readable video: " + FfmpegErrors.describe(e), e);
             }
             int w = grabber.getImageWidth();
             int h = grabber.getImageHeight();
@@ -221,7 +222,7 @@ public final class VideoFileRestorer {
             try {
                 rec.start();
             } catch (FFmpegFrameRecorder.Exception e) {
-                throw new IOException("cannot start the H.264 encoder for " + ew + "x" + eh + ": " + describe(e), e);
+                throw new IOException("cannot start the H.264 encoder for " + ew + "x" + eh + ": " + FfmpegErrors.describe(e), e);
             }
             long[] ts = new long[(int) Math.min(Math.max(total, 16), 1 << 20)];
             int n = 0;
@@ -270,7 +271,7 @@ public final class VideoFileRestorer {
                 }
                 rec.stop();
             } catch (FFmpegFrameRecorder.Exception e) {
-                throw new IOException("H.264 encoding failed: " + describe(e), e);
+                throw new IOException("H.264 encoding failed: " + FfmpegErrors.describe(e), e);
             } finally {
                 rec.release();
             }
@@ -302,27 +303,12 @@ public final class VideoFileRestorer {
         try {
             f = g.grabImage();
         } catch (FFmpegFrameGrabber.Exception e) {
-            throw new VideoFileException("corrupt video data: " + describe(e), e);
+            throw new VideoFileException("corrupt video data: " + FfmpegErrors.describe(e), e);
         }
         if (f == null || f.image == null) {
             return null;
         }
-        int w = f.imageWidth;
-        int h = f.imageHeight;
-        ByteBuffer buf = (ByteBuffer) f.image[0];
-        byte[] px = new byte[w * h * 3];
-        int stride = f.imageStride;
-        if (stride == w * 3) {
-            buf.position(0);
-            buf.get(px, 0, px.length);
-        } else {
-            for (int y = 0; y < h; y++) {
-                buf.position(y * stride);
-                buf.get(px, y * w * 3, w * 3);
-            }
-        }
-        buf.position(0);
-        return new BgrImage(px, w, h);
+        return BgrImage.copyOf(f);
     }
 
     /** Copies the picture into the (even-sized) encoder frame, replicating the last column/row into the padding. */
@@ -362,19 +348,6 @@ public final class VideoFileRestorer {
     }
 
     /** FFmpeg's error text without JavaCV's hints, with the common error codes spelled out. */
-    static String describe(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        m = m.replace("(Has setFormat() been called?)", "")
-                .replace("(For more details, make sure FFmpegLogCallback.set() has been called.)", "")
-                .replaceAll("\\s+", " ").trim();
-        if (m.contains("-1094995529")) {
-            return "invalid data, not a video FFmpeg can read, or truncated (" + m + ")";
-        }
-        if (m.contains("error -2:") || m.contains("error -2 ")) {
-            return "no such file (" + m + ")";
-        }
-        return m;
-    }
 
     /** Frames per second over a sliding window of the last ~3 s. */
     static final class RateMeter {
