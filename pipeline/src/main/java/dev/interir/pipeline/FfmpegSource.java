@@ -146,9 +146,9 @@ final class FfmpegSource implements Runnable {
         return seq;
     }
 
-    /** First retry within a second, doubling up to 10 s, with +-20% jitter so many cameras do not retry in step. */
+    /** First retry within a second, doubling up to 5 s, with +-20% jitter so many cameras do not retry in step. */
     static long backoffMillis(int failures) {
-        long base = Math.min(10_000L, 500L << Math.min(failures - 1, 5));
+        long base = Math.min(5_000L, 500L << Math.min(failures - 1, 5));
         double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
         return Math.round(base * jitter);
     }
