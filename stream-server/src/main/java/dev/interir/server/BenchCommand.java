@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--warm", defaultValue = "2", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm", defaultValue = "1", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
     int warmStages;
 
     @Option(names = "--batch", defaultValue = "16", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
