@@ -16,7 +16,7 @@ public record SourceSpec(Kind kind, String original, String ffmpegUrl, FilePlayb
     public enum FilePlayback {
         /** In real time and looping, losing nothing: the file stands in for a camera. */
         CAMERA,
-        /** As fast as it decodes, looping, dropping what the restore stage can't take: measures capacity. */
+        /** In real time and looping, but dropping what the restore stage can't take, like a live camera. */
         BENCHMARK
     }
 
@@ -27,7 +27,7 @@ public record SourceSpec(Kind kind, String original, String ffmpegUrl, FilePlayb
 
     /** Whether frames are released at the source's own frame rate rather than as fast as they decode. */
     public boolean paced() {
-        return kind == Kind.FILE && playback == FilePlayback.CAMERA;
+        return kind == Kind.FILE;
     }
 
     public SourceSpec withPlayback(FilePlayback p) {

@@ -11,19 +11,20 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 
-/** Prepares the benchmark's input: the clip scaled once to the measured size, losslessly (FFV1). */
+/** Prepares the benchmark's input: the clip scaled once to the measured size and re-timed, losslessly (FFV1). */
 final class BenchClip {
     private BenchClip() {
     }
 
-    static Path transcode(String file, int width, int height, Path out) throws Exception {
+    /** @param fps the frame rate the copy plays at (frames are re-timed, none added or dropped) */
+    static Path transcode(String file, int width, int height, double fps, Path out) throws Exception {
         try (FFmpegFrameGrabber g = scaledGrabber(file, width, height)) {
             g.start();
             try (FFmpegFrameRecorder r = new FFmpegFrameRecorder(out.toString(), width, height, 0)) {
                 r.setFormat("matroska");
                 r.setVideoCodec(AV_CODEC_ID_FFV1);
                 r.setPixelFormat(AV_PIX_FMT_BGR0);
-                r.setFrameRate(g.getFrameRate() > 0 ? g.getFrameRate() : 25);
+                r.setFrameRate(fps);
                 r.start();
                 Frame f;
                 while ((f = g.grabImage()) != null) {
