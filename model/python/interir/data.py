@@ -8,8 +8,10 @@ import numpy as np
 
 from . import degrade as dg
 
-IMAGES = os.environ.get("INTERIR_IMAGES", "/work/shared/data/images")
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# shared/ lies beside the repository (../shared from its root); INTERIR_IMAGES overrides
+_BESIDE_REPO = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data", "images"))
+IMAGES = os.environ.get("INTERIR_IMAGES", _BESIDE_REPO if os.path.isdir(_BESIDE_REPO) else "/work/shared/data/images")
 SPLIT_JSON = os.path.join(HERE, "split.json")
 MAX_SIDE = 1024  # the 2560x1600 wallpapers are downscaled (INTER_AREA) so crops hold some structure
 EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".webp", ".pgm")
