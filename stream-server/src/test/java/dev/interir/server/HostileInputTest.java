@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +29,7 @@ class HostileInputTest {
 
     private InterirService service;
     private Path media;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceClient client;
 
     @BeforeAll
     void start() throws Exception {
@@ -62,6 +58,7 @@ class HostileInputTest {
         steady.source = "file:" + media.resolve("good.mp4");
         cfg.streams = List.of(steady);
         service = InterirService.start(cfg);
+        client = new ServiceClient(service.port());
     }
 
     @AfterAll
@@ -76,7 +73,7 @@ class HostileInputTest {
                 "http://169.254.169.254/latest/meta-data/", "https://example.com/x.mp4", "ftp://x/y", "gopher://x",
                 "file:/etc/passwd", "file:../../etc/passwd", "file:escape.mp4", "file:nothere.mp4", "/etc/passwd",
                 "v4l2:/etc/shadow", "rtsp://", "javascript:alert(1)", "")) {
-            HttpResponse<String> r = addStream("x", source);
+            HttpResponse<String> r = client.addStream("x", source);
             got.put(source, r);
             assertEquals(400, r.statusCode(), source + " -> " + r.body());
             assertFalse(new JsonObject(r.body()).getString("error").isBlank());
@@ -89,7 +86,7 @@ class HostileInputTest {
     void brokenFilesFailTheirStreamOnly() throws Exception {
         for (String name : List.of("truncated.mp4", "garbage.mp4", "audio-only.m4a", "huge.avi")) {
             String id = name.replaceAll("[^a-z]", "");
-            assertEquals(201, addStream(id, "file:" + name).statusCode(), name);
+            assertEquals(201, client.addStream(id, "file:" + name).statusCode(), name);
             JsonObject s = awaitFailedOrLive(id);
             System.out.printf("hostile file %-16s -> status %s, error: %s%n", name, s.getString("status"), s.getString("error"));
             if (!name.equals("truncated.mp4")) {
@@ -97,32 +94,32 @@ class HostileInputTest {
                 assertEquals("failed", s.getString("status"), name + ": " + s.encode());
                 assertFalse(s.getString("error", "").isBlank(), s.encode());
             }
-            delete(id);
+            client.delete("/api/streams/" + id);
         }
         assertSteadyKeepsServing();
     }
 
     @Test
     void limitsAndMalformedRequests() throws Exception {
-        assertEquals(413, post("/api/streams", "{\"id\":\"x\",\"source\":\"" + "a".repeat(200_000) + "\"}").statusCode());
-        assertEquals(400, post("/api/streams", "{\"id\":\"x\",\"source\":\"rtsp://h/x\",\"id2\":1}").statusCode());
-        assertEquals(400, post("/api/streams", "{\"id\":\"x\",").statusCode());
-        assertEquals(400, post("/api/streams", "{\"id\":7,\"source\":\"rtsp://h/x\"}").statusCode());
-        assertEquals(400, post("/api/streams", "{\"id\":\"" + "x".repeat(65) + "\",\"source\":\"rtsp://h/x\"}").statusCode());
+        assertEquals(413, client.post("/api/streams", "{\"id\":\"x\",\"source\":\"" + "a".repeat(200_000) + "\"}").statusCode());
+        assertEquals(400, client.post("/api/streams", "{\"id\":\"x\",\"source\":\"rtsp://h/x\",\"id2\":1}").statusCode());
+        assertEquals(400, client.post("/api/streams", "{\"id\":\"x\",").statusCode());
+        assertEquals(400, client.post("/api/streams", "{\"id\":7,\"source\":\"rtsp://h/x\"}").statusCode());
+        assertEquals(400, client.post("/api/streams", "{\"id\":\"" + "x".repeat(65) + "\",\"source\":\"rtsp://h/x\"}").statusCode());
         // fill up to the stream limit with unreachable cameras: the next one is refused with 409
         int added = 0;
         for (int i = 0; i < 10; i++) {
-            if (addStream("cam" + i, "rtsp://127.0.0.1:1/none").statusCode() == 201) {
+            if (client.addStream("cam" + i, "rtsp://127.0.0.1:1/none").statusCode() == 201) {
                 added++;
             } else {
                 break;
             }
         }
-        HttpResponse<String> over = addStream("onemore", "rtsp://127.0.0.1:1/none");
+        HttpResponse<String> over = client.addStream("onemore", "rtsp://127.0.0.1:1/none");
         assertEquals(409, over.statusCode(), over.body());
         assertTrue(over.body().contains("limit"), over.body());
         for (int i = 0; i < added; i++) {
-            delete("cam" + i);
+            client.delete("/api/streams/cam" + i);
         }
         assertSteadyKeepsServing();
     }
@@ -131,7 +128,7 @@ class HostileInputTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonObject last = null;
         while (System.nanoTime() < deadline) {
-            last = stream(id);
+            last = client.stream(id);
             if (last != null && ("failed".equals(last.getString("status"))
                     || "live".equals(last.getString("status")) && last.getLong("framesOut") > 0)) {
                 return last;
@@ -142,42 +139,12 @@ class HostileInputTest {
     }
 
     private void assertSteadyKeepsServing() throws Exception {
-        long before = stream("steady").getLong("framesOut");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (stream("steady").getLong("framesOut") <= before + 2) {
-            assertTrue(System.nanoTime() < deadline, "the healthy stream stopped being restored");
-            Thread.sleep(200);
-        }
+        client.assertKeepsServing("steady");
     }
 
-    private JsonObject stream(String id) throws Exception {
-        JsonArray all = new JsonArray(get("/api/streams").body());
-        for (int i = 0; i < all.size(); i++) {
-            if (id.equals(all.getJsonObject(i).getString("id"))) {
-                return all.getJsonObject(i);
-            }
-        }
-        return null;
-    }
 
-    private HttpResponse<String> addStream(String id, String source) throws Exception {
-        return post("/api/streams", new JsonObject().put("id", id).put("source", source).encode());
-    }
 
-    private HttpRequest.Builder req(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).timeout(Duration.ofSeconds(20));
-    }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(req(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(req(path).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private void delete(String id) throws Exception {
-        http.send(req("/api/streams/" + id).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

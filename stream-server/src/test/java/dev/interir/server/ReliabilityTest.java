@@ -8,18 +8,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,7 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,13 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** A flaky camera and a stalled viewer, with real parts: the service must recover and keep everyone else served. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReliabilityTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     static Path tmp;
 
     private InterirService service;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceClient client;
     private final Vertx vertx = Vertx.vertx();
     private final WebSocketClient wsClient = vertx.createWebSocketClient();
 
@@ -54,6 +45,7 @@ class ReliabilityTest {
         cfg.hls.dir = tmp.resolve("hls").toString();
         cfg.streams = List.of();
         service = InterirService.start(cfg);
+        client = new ServiceClient(service.port());
     }
 
     @AfterAll
@@ -67,8 +59,8 @@ class ReliabilityTest {
         RtspCamera camera = RtspCamera.start(160, 120, 10);
         int port = camera.port();
         try {
-            assertEquals(201, post(new JsonObject().put("id", "flaky").put("source", camera.url())).statusCode());
-            awaitStream("flaky", s -> s.getLong("framesOut") > 0);
+            assertEquals(201, client.addStream("flaky", camera.url()).statusCode());
+            client.awaitStream("flaky", s -> s.getLong("framesOut") > 0);
             AtomicInteger binary = new AtomicInteger();
             AtomicBoolean closed = new AtomicBoolean();
             WebSocket viewer = wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1")
@@ -79,25 +71,25 @@ class ReliabilityTest {
             List<Double> recoveries = new ArrayList<>();
             for (int cycle = 0; cycle < 3; cycle++) {
                 camera.close();
-                awaitStream("flaky", s -> !"live".equals(s.getString("status")));
+                client.awaitStream("flaky", s -> !"live".equals(s.getString("status")));
                 int duringOutage = binary.get();
                 Thread.sleep(2500);
                 assertTrue(binary.get() > duringOutage, "the viewer sees a placeholder frame while the camera is away");
-                long framesBefore = stream("flaky").getLong("framesOut");
+                long framesBefore = client.stream("flaky").getLong("framesOut");
                 camera = RtspCamera.start(port, 160, 120, 10);
                 long t0 = System.nanoTime();
-                awaitStream("flaky", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > framesBefore);
+                client.awaitStream("flaky", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > framesBefore);
                 recoveries.add((System.nanoTime() - t0) / 1e9);
             }
             assertFalse(closed.get(), "the viewer's WebSocket stays open through the outages");
-            assertTrue(stream("flaky").getLong("reconnects") >= 3, "each restart counts as a reconnect");
+            assertTrue(client.stream("flaky").getLong("reconnects") >= 3, "each restart counts as a reconnect");
             Collections.sort(recoveries);
             System.out.printf(Locale.ROOT, "camera recovery after restart: median %.2f s, max %.2f s (%s)%n",
                     recoveries.get(1), recoveries.get(2), recoveries);
             viewer.close();
         } finally {
             camera.close();
-            http.send(req("/api/streams/flaky").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            client.delete("/api/streams/flaky");
         }
     }
 
@@ -105,8 +97,8 @@ class ReliabilityTest {
     void aViewerThatNeverReadsDoesNotSlowTheOthers() throws Exception {
         RtspCamera camera = RtspCamera.start(320, 240, 15);
         try (Socket stalled = new Socket()) {
-            assertEquals(201, post(new JsonObject().put("id", "busy").put("source", camera.url())).statusCode());
-            awaitStream("busy", s -> s.getLong("framesOut") > 0);
+            assertEquals(201, client.addStream("busy", camera.url()).statusCode());
+            client.awaitStream("busy", s -> s.getLong("framesOut") > 0);
             // a WebSocket client that completes the handshake and then never reads a byte
             stalled.setReceiveBufferSize(4096);
             stalled.connect(new InetSocketAddress("127.0.0.1", service.port()));
@@ -121,49 +113,21 @@ class ReliabilityTest {
             WebSocket viewer = wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1")
                     .setURI("/ws/streams/busy")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             viewer.binaryMessageHandler(b -> received.incrementAndGet());
-            long outBefore = stream("busy").getLong("framesOut");
+            long outBefore = client.stream("busy").getLong("framesOut");
             // the pipeline must keep restoring with the stalled viewer attached (however fast this machine is)
-            awaitStream("busy", s -> s.getLong("framesOut") >= outBefore + 8);
-            long restored = stream("busy").getLong("framesOut") - outBefore;
+            client.awaitStream("busy", s -> s.getLong("framesOut") >= outBefore + 8);
+            long restored = client.stream("busy").getLong("framesOut") - outBefore;
             Thread.sleep(500); // the last frames in flight
             viewer.close();
             // the reading viewer got (nearly) every restored frame although the other one is stuck
             assertTrue(received.get() >= restored * 0.7, "received " + received.get() + " of " + restored);
         } finally {
             camera.close();
-            http.send(req("/api/streams/busy").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            client.delete("/api/streams/busy");
         }
     }
 
-    private JsonObject awaitStream(String id, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonObject last = null;
-        while (System.nanoTime() < deadline) {
-            last = stream(id);
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("stream " + id + " never reached the expected state; last: " + last);
-    }
 
-    private JsonObject stream(String id) throws Exception {
-        JsonArray all = new JsonArray(http.send(req("/api/streams").GET().build(), HttpResponse.BodyHandlers.ofString()).body());
-        for (int i = 0; i < all.size(); i++) {
-            if (id.equals(all.getJsonObject(i).getString("id"))) {
-                return all.getJsonObject(i);
-            }
-        }
-        return null;
-    }
 
-    private HttpResponse<String> post(JsonObject body) throws Exception {
-        return http.send(req("/api/streams").header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private HttpRequest.Builder req(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).timeout(Duration.ofSeconds(20));
-    }
 }

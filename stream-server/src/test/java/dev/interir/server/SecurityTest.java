@@ -8,12 +8,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +28,7 @@ class SecurityTest {
     static Path tmp;
 
     private InterirService service;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private ServiceClient client;
     private final Vertx vertx = Vertx.vertx();
     private final WebSocketClient wsClient = vertx.createWebSocketClient();
 
@@ -43,6 +40,7 @@ class SecurityTest {
         cfg.hls.dir = tmp.resolve("hls").toString();
         cfg.streams = List.of();
         service = InterirService.start(cfg);
+        client = new ServiceClient(service.port());
     }
 
     @AfterAll
@@ -54,21 +52,21 @@ class SecurityTest {
     @Test
     void dataNeedsTheTokenProbesDoNot() throws Exception {
         for (String path : List.of("/api/streams", "/metrics", "/hls/x/index.m3u8", "/api/jobs")) {
-            HttpResponse<String> r = send(req(path).GET());
+            HttpResponse<String> r = client.send(client.req(path).GET());
             assertEquals(401, r.statusCode(), path);
             assertFalse(r.body().contains(TOKEN));
         }
-        assertEquals(401, send(req("/api/streams").header("authorization", "Bearer wrong-" + TOKEN).GET()).statusCode());
-        assertEquals(401, send(req("/api/streams").header("authorization", "Bearer " + TOKEN.substring(1)).GET()).statusCode());
-        assertEquals(200, send(req("/api/streams").header("authorization", "Bearer " + TOKEN).GET()).statusCode());
-        assertEquals(200, send(req("/health").GET()).statusCode());
-        assertEquals(200, send(req("/ready").GET()).statusCode());
-        assertEquals(200, send(req("/login.html").GET()).statusCode());
+        assertEquals(401, client.send(client.req("/api/streams").header("authorization", "Bearer wrong-" + TOKEN).GET()).statusCode());
+        assertEquals(401, client.send(client.req("/api/streams").header("authorization", "Bearer " + TOKEN.substring(1)).GET()).statusCode());
+        assertEquals(200, client.send(client.req("/api/streams").header("authorization", "Bearer " + TOKEN).GET()).statusCode());
+        assertEquals(200, client.send(client.req("/health").GET()).statusCode());
+        assertEquals(200, client.send(client.req("/ready").GET()).statusCode());
+        assertEquals(200, client.send(client.req("/login.html").GET()).statusCode());
     }
 
     @Test
     void metricsAreServedInPrometheusFormat() throws Exception {
-        HttpResponse<String> r = send(req("/metrics").header("authorization", "Bearer " + TOKEN).GET());
+        HttpResponse<String> r = client.send(client.req("/metrics").header("authorization", "Bearer " + TOKEN).GET());
         assertEquals(200, r.statusCode());
         assertTrue(r.body().contains("interir_process_resident_memory_bytes"), r.body());
         assertTrue(r.body().contains("jvm_memory_used_bytes"));
@@ -76,18 +74,18 @@ class SecurityTest {
 
     @Test
     void theLoginPageSetsACookieThatOpensTheApi() throws Exception {
-        HttpResponse<String> bad = send(req("/login").header("content-type", "application/x-www-form-urlencoded")
+        HttpResponse<String> bad = client.send(client.req("/login").header("content-type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("token=nope")));
         assertEquals(303, bad.statusCode());
         assertTrue(bad.headers().firstValue("set-cookie").isEmpty());
 
-        HttpResponse<String> ok = send(req("/login").header("content-type", "application/x-www-form-urlencoded")
+        HttpResponse<String> ok = client.send(client.req("/login").header("content-type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + TOKEN)));
         assertEquals(303, ok.statusCode());
         String cookie = ok.headers().firstValue("set-cookie").orElseThrow();
         assertTrue(cookie.toLowerCase(java.util.Locale.ROOT).contains("httponly"), cookie);
         String pair = cookie.split(";")[0];
-        assertEquals(200, send(req("/api/streams").header("cookie", pair).GET()).statusCode());
+        assertEquals(200, client.send(client.req("/api/streams").header("cookie", pair).GET()).statusCode());
     }
 
     @Test
@@ -100,12 +98,6 @@ class SecurityTest {
         assertEquals(401, ((UpgradeRejectedException) failure).getStatus());
     }
 
-    private HttpRequest.Builder req(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).timeout(Duration.ofSeconds(20));
-    }
 
-    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
 }

@@ -8,13 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,14 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamServiceTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = ServiceClient.WAIT;
 
     @TempDir
     static Path tmp;
 
     private InterirService service;
     private RtspCamera camera;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceClient client;
     private final Vertx vertx = Vertx.vertx();
     private final WebSocketClient wsClient = vertx.createWebSocketClient();
 
@@ -64,7 +59,8 @@ class StreamServiceTest {
         steady.source = "file:" + clip;
         cfg.streams = List.of(steady);
         service = InterirService.start(cfg);
-        awaitStream("steady", s -> s.getLong("framesOut") > 0);
+        client = new ServiceClient(service.port());
+        client.awaitStream("steady", s -> s.getLong("framesOut") > 0);
     }
 
     @AfterAll
@@ -80,9 +76,9 @@ class StreamServiceTest {
 
     @Test
     void rtspCameraIsRestoredToWebSocketAndHls() throws Exception {
-        HttpResponse<String> created = post("/api/streams", new JsonObject().put("id", "cam").put("source", camera.url()).encode());
+        HttpResponse<String> created = client.post("/api/streams", new JsonObject().put("id", "cam").put("source", camera.url()).encode());
         assertEquals(201, created.statusCode(), created.body());
-        awaitStream("cam", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > 0);
+        client.awaitStream("cam", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > 0);
 
         List<byte[]> frames = new CopyOnWriteArrayList<>();
         List<JsonObject> stats = new CopyOnWriteArrayList<>();
@@ -109,65 +105,64 @@ class StreamServiceTest {
         assertEquals("cam", s.getString("id"));
 
         String segment = awaitHlsSegment("cam");
-        HttpResponse<byte[]> ts = http.send(req("/hls/cam/" + segment).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> ts = client.sendForBytes(client.req("/hls/cam/" + segment));
         assertEquals(200, ts.statusCode());
         Path seg = Files.write(tmp.resolve(segment), ts.body());
         String probe = run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                 "stream=codec_name,width,height", "-of", "csv=p=0", seg.toString());
         assertEquals("h264,320,240", probe.lines().filter(l -> !l.isBlank()).distinct().reduce((a, b) -> a + " | " + b).orElse(""));
 
-        assertEquals(204, delete("/api/streams/cam").statusCode());
-        assertEquals(404, get("/api/streams/cam").statusCode());
+        assertEquals(204, client.delete("/api/streams/cam").statusCode());
+        assertEquals(404, client.get("/api/streams/cam").statusCode());
     }
 
     @Test
     void wrongUrlEndsInAClearStatus() throws Exception {
         int closedPort = RtspCamera.freePort();
-        HttpResponse<String> created = post("/api/streams", new JsonObject().put("id", "nowhere")
+        HttpResponse<String> created = client.post("/api/streams", new JsonObject().put("id", "nowhere")
                 .put("source", "rtsp://127.0.0.1:" + closedPort + "/none").encode());
         assertEquals(201, created.statusCode(), created.body());
-        JsonObject s = awaitStream("nowhere", j -> j.getString("error") != null);
+        JsonObject s = client.awaitStream("nowhere", j -> j.getString("error") != null);
         assertTrue(List.of("reconnecting", "offline").contains(s.getString("status")), s.encode());
         assertFalse(s.getString("error").isBlank());
-        assertEquals(204, delete("/api/streams/nowhere").statusCode());
+        assertEquals(204, client.delete("/api/streams/nowhere").statusCode());
         assertSteadyKeepsServing();
     }
 
     @Test
     void sourceDyingMidStreamIsReportedAndTheRestGoesOn() throws Exception {
         RtspCamera dying = RtspCamera.start(160, 120, 10);
-        assertEquals(201, post("/api/streams", new JsonObject().put("id", "dying").put("source", dying.url()).encode()).statusCode());
-        awaitStream("dying", s -> s.getLong("framesOut") > 0);
+        assertEquals(201, client.post("/api/streams", new JsonObject().put("id", "dying").put("source", dying.url()).encode()).statusCode());
+        client.awaitStream("dying", s -> s.getLong("framesOut") > 0);
         dying.close();
-        JsonObject s = awaitStream("dying", j -> !"live".equals(j.getString("status")));
+        JsonObject s = client.awaitStream("dying", j -> !"live".equals(j.getString("status")));
         assertTrue(List.of("reconnecting", "offline").contains(s.getString("status")), s.encode());
         assertNotNull(s.getString("error"), s.encode());
         assertSteadyKeepsServing();
-        assertEquals(204, delete("/api/streams/dying").statusCode());
+        assertEquals(204, client.delete("/api/streams/dying").statusCode());
     }
 
     @Test
     void malformedRequestsGetJson4xx() throws Exception {
-        assertError(post("/api/streams", "not json"), 400);
-        assertError(post("/api/streams", "[1,2]"), 400);
-        assertError(post("/api/streams", "{\"id\":\"x\"}"), 400);
-        assertError(post("/api/streams", "{\"id\":\"x\",\"source\":\"rtsp://h/x\",\"extra\":1}"), 400);
-        assertError(post("/api/streams", "{\"id\":\"../x\",\"source\":\"rtsp://h/x\"}"), 400);
-        assertError(post("/api/streams", "{\"id\":\"x\",\"source\":\"http://169.254.169.254/latest\"}"), 400);
-        assertError(post("/api/streams", "{\"id\":\"x\",\"source\":\"file:/no/such.mp4\"}"), 400);
-        assertError(post("/api/streams", "{\"id\":\"steady\",\"source\":\"rtsp://h/x\"}"), 409);
-        assertError(post("/api/streams", "{\"id\":\"x\",\"source\":\"" + "a".repeat(100_000) + "\"}"), 413);
-        assertError(delete("/api/streams/nope"), 404);
-        assertError(get("/api/nope"), 404);
-        assertError(get("/ws/streams/nope"), 404);
-        assertError(get("/hls/steady/..%2F..%2Fetc%2Fpasswd"), 404);
-        assertEquals(200, get("/health").statusCode());
+        assertError(client.post("/api/streams", "not json"), 400);
+        assertError(client.post("/api/streams", "[1,2]"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"x\"}"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"x\",\"source\":\"rtsp://h/x\",\"extra\":1}"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"../x\",\"source\":\"rtsp://h/x\"}"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"x\",\"source\":\"http://169.254.169.254/latest\"}"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"x\",\"source\":\"file:/no/such.mp4\"}"), 400);
+        assertError(client.post("/api/streams", "{\"id\":\"steady\",\"source\":\"rtsp://h/x\"}"), 409);
+        assertError(client.post("/api/streams", "{\"id\":\"x\",\"source\":\"" + "a".repeat(100_000) + "\"}"), 413);
+        assertError(client.delete("/api/streams/nope"), 404);
+        assertError(client.get("/api/nope"), 404);
+        assertError(client.get("/ws/streams/nope"), 404);
+        assertError(client.get("/hls/steady/..%2F..%2Fetc%2Fpasswd"), 404);
+        assertEquals(200, client.get("/health").statusCode());
         assertSteadyKeepsServing();
     }
 
     private void assertSteadyKeepsServing() throws Exception {
-        long before = stream("steady").getLong("framesOut");
-        awaitStream("steady", s -> s.getLong("framesOut") > before + 2);
+        client.assertKeepsServing("steady");
     }
 
     private static void assertError(HttpResponse<String> r, int code) {
@@ -179,7 +174,7 @@ class StreamServiceTest {
     private String awaitHlsSegment(String id) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get("/hls/" + id + "/index.m3u8");
+            HttpResponse<String> r = client.get("/hls/" + id + "/index.m3u8");
             if (r.statusCode() == 200) {
                 assertTrue(r.body().startsWith("#EXTM3U"), r.body());
                 for (String line : r.body().split("\n")) {
@@ -193,45 +188,11 @@ class StreamServiceTest {
         throw new AssertionError("no HLS segment for " + id + " within " + WAIT);
     }
 
-    private JsonObject awaitStream(String id, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonObject last = null;
-        while (System.nanoTime() < deadline) {
-            last = stream(id);
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("stream " + id + " never reached the expected state; last: " + last);
-    }
 
-    private JsonObject stream(String id) throws Exception {
-        JsonArray all = new JsonArray(get("/api/streams").body());
-        for (int i = 0; i < all.size(); i++) {
-            if (id.equals(all.getJsonObject(i).getString("id"))) {
-                return all.getJsonObject(i);
-            }
-        }
-        return null;
-    }
 
-    private HttpRequest.Builder req(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).timeout(Duration.ofSeconds(20));
-    }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(req(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(req(path).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private HttpResponse<String> delete(String path) throws Exception {
-        return http.send(req(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     static String run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
