@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +57,7 @@ public final class InterirService implements AutoCloseable {
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);
         Map<String, WebSocketFanout> fanouts = new ConcurrentHashMap<>();
 
-        AtomicReference<ServiceMetrics> metrics = new AtomicReference<>();
+        ServiceMetrics metrics = new ServiceMetrics();
         StreamRegistry registry = new StreamRegistry(frames, settings, (LiveStream s) -> {
             Path playlist = hlsRoot.resolve(s.id()).resolve("index.m3u8");
             WebSocketFanout ws = new WebSocketFanout(vertx, s, jpeg, cfg.websocket.maxViewers,
@@ -66,14 +65,14 @@ public final class InterirService implements AutoCloseable {
             fanouts.put(s.id(), ws);
             // the source's frame rate is known only once it opens; HLS stamps frames by grab time anyway
             return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize),
-                    metrics.get().track(s));
+                    metrics.track(s));
         });
-        metrics.set(new ServiceMetrics(registry));
+        metrics.watch(registry);
 
         String token = cfg.server.token == null || cfg.server.token.isBlank() ? null : cfg.server.token;
         AtomicBoolean ready = new AtomicBoolean();
         JobRoutes jobs = new JobRoutes(registry.sharedRestorer(), cfg);
-        ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot, metrics.get(),
+        ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot, metrics,
                 token == null ? null : new TokenAuth(token), ready::get, jobs, MediaFolder.of(cfg.media.dir));
         HttpServer http = vertx.createHttpServer()
                 .requestHandler(routes.router(vertx))

@@ -31,7 +31,7 @@ import org.bytedeco.javacpp.Pointer;
 final class ServiceMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    ServiceMetrics(StreamRegistry streams) {
+    ServiceMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -42,6 +42,10 @@ final class ServiceMetrics {
                 .description("Physical memory as JavaCPP sees it").register(registry);
         Gauge.builder("interir.javacpp.allocated.memory", Pointer::totalBytes).baseUnit("bytes")
                 .description("Native memory allocated through JavaCPP (FFmpeg/OpenCV buffers)").register(registry);
+    }
+
+    /** The gauges that read the stream set and the inference thread. */
+    void watch(StreamRegistry streams) {
         Gauge.builder("interir.streams", streams, s -> s.list().size()).description("Streams configured").register(registry);
         Gauge.builder("interir.model.batch.frames", streams, StreamRegistry::lastBatchFrames)
                 .description("Frames restored together in the latest forward round").register(registry);
