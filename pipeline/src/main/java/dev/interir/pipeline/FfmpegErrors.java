@@ -39,6 +39,6 @@ public final class FfmpegErrors {
                 m = meaning + ": " + m;
             }
         }
-        return m;
+        return SourceSpec.maskCredentials(m);
     }
 }

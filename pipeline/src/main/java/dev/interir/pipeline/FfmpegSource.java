@@ -77,7 +77,7 @@ final class FfmpegSource implements Runnable {
                 }
                 String message = FfmpegErrors.describe(e);
                 if (spec.kind() == SourceSpec.Kind.FILE || e instanceof SourceException se && se.fatal) {
-                    LOG.warn("stream {}: {} failed: {}", stream.id(), spec.original(), message);
+                    LOG.warn("stream {}: {} failed: {}", stream.id(), spec.shown(), message);
                     stream.status(StreamStatus.FAILED, message);
                     return;
                 }

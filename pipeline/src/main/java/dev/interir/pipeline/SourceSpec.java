@@ -30,6 +30,16 @@ public record SourceSpec(Kind kind, String original, String ffmpegUrl, FilePlayb
         return kind == Kind.FILE;
     }
 
+    /** Camera URLs often carry a password: logs, errors and the API show {@code rtsp://***@host/...} instead. */
+    public static String maskCredentials(String text) {
+        return text == null ? null : text.replaceAll("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s\"]*@", "$1***@");
+    }
+
+    /** The source as it may be shown: credentials masked. */
+    public String shown() {
+        return maskCredentials(original);
+    }
+
     public SourceSpec withPlayback(FilePlayback p) {
         return new SourceSpec(kind, original, ffmpegUrl, p);
     }

@@ -133,7 +133,7 @@ final class ApiRoutes {
         }
         try {
             LiveStream s = registry.add(id, clientSource(source));
-            LOG.info("stream {} added: {}", id, s.spec().original());
+            LOG.info("stream {} added: {}", id, s.spec().shown());
             json(ctx, 201, StreamJson.of(s.snapshot(), false));
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.interir.server;
 
+import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamSnapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +14,7 @@ final class StreamJson {
     static JsonObject of(StreamSnapshot s, boolean hlsReady) {
         JsonObject j = new JsonObject()
                 .put("id", s.id())
-                .put("source", maskCredentials(s.source()))
+                .put("source", SourceSpec.maskCredentials(s.source()))
                 .put("status", s.status())
                 .put("width", s.width())
                 .put("height", s.height())
@@ -38,11 +39,6 @@ final class StreamJson {
                 .put("viewers", viewers)
                 .put("residuals", array(s.residuals()))
                 .put("routing", array(s.routing()));
-    }
-
-    /** Camera URLs often carry a password; the API never shows it. */
-    static String maskCredentials(String source) {
-        return source == null ? null : source.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
     }
 
     private static JsonArray array(float[] v) {
