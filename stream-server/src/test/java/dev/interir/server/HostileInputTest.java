@@ -48,9 +48,7 @@ class HostileInputTest {
                 "-t", "1", "-c:v", "mpeg4", media.resolve("huge.avi").toString());
         Files.createSymbolicLink(media.resolve("escape.mp4"), Path.of("/etc/passwd"));
 
-        ServiceConfig cfg = ServiceConfig.defaults();
-        cfg.server.port = 0;
-        cfg.hls.dir = tmp.resolve("hls").toString();
+        ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.media.dir = media.toString();
         cfg.pipeline.maxStreams = 6;
         ServiceConfig.StreamEntry steady = new ServiceConfig.StreamEntry();

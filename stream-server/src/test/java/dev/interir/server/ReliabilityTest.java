@@ -40,10 +40,7 @@ class ReliabilityTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServiceConfig cfg = ServiceConfig.defaults();
-        cfg.server.port = 0;
-        cfg.hls.dir = tmp.resolve("hls").toString();
-        cfg.streams = List.of();
+        ServiceConfig cfg = ServiceClient.testConfig(tmp);
         service = InterirService.start(cfg);
         client = new ServiceClient(service.port());
     }

@@ -34,11 +34,8 @@ class SecurityTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServiceConfig cfg = ServiceConfig.defaults();
-        cfg.server.port = 0;
+        ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.server.token = TOKEN;
-        cfg.hls.dir = tmp.resolve("hls").toString();
-        cfg.streams = List.of();
         service = InterirService.start(cfg);
         client = new ServiceClient(service.port());
     }

@@ -51,9 +51,7 @@ class StreamServiceTest {
         Path clip = tmp.resolve("steady.mp4");
         run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=256x144:rate=10", "-t", "3",
                 "-pix_fmt", "yuv420p", clip.toString());
-        ServiceConfig cfg = ServiceConfig.defaults();
-        cfg.server.port = 0;
-        cfg.hls.dir = tmp.resolve("hls").toString();
+        ServiceConfig cfg = ServiceClient.testConfig(tmp);
         ServiceConfig.StreamEntry steady = new ServiceConfig.StreamEntry();
         steady.id = "steady";
         steady.source = "file:" + clip;
