@@ -14,6 +14,7 @@ import csv
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -89,7 +90,7 @@ def main(argv=None):
     torch.manual_seed(a.seed)
     model = InterIR(a.variant).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    step, elapsed_prev, best = 0, 0.0, -1.0
+    step, elapsed_prev, best, ck_val = 0, 0.0, -1.0, None
     last = os.path.join(ckdir, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last, map_location=dev)
@@ -97,6 +98,7 @@ def main(argv=None):
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, elapsed_prev, best = ck["step"], ck["minutes"], ck.get("best", -1.0)
+        ck_val = ck.get("val")
         print(f"resumed from {last}: step {step}, {elapsed_prev:.1f} min", flush=True)
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 
@@ -135,6 +137,12 @@ def main(argv=None):
         os.replace(tmp, last)
 
     img_loss = psnr_loss if a.loss == "psnr" else charbonnier
+    # SIGTERM/SIGINT save a checkpoint and exit, so a run can be paused at any moment (kill PID) and
+    # resumed later without losing the minutes since the last validation
+    stop_requested = []
+    last_res = ck_val
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: stop_requested.append(signum))
     t0 = time.time()
     last_val = time.time()
     run_lc, run_lw, run_conv, n_run = 0.0, 0.0, 0.0, 0
@@ -142,8 +150,13 @@ def main(argv=None):
     while True:
         minutes = elapsed_prev + (time.time() - t0) / 60.0
         done = (a.minutes > 0 and minutes >= a.minutes) or (a.steps > 0 and step >= a.steps)
+        if stop_requested and not done:
+            save(minutes, last_res)
+            print(f"stopped by signal at step {step}, {minutes:.1f} min; checkpoint saved", flush=True)
+            break
         if done or time.time() - last_val >= a.val_every * 60:
             res = evaluate(model, vset, dev)
+            last_res = res
             mean_cold = float(np.mean([v[1] for v in res.values()]))
             best = max(best, mean_cold)
             line = " ".join(f"{k}: in {v[0]:.2f} cold {v[1]:.2f} warm2 {v[2]:.2f}" for k, v in res.items())

@@ -193,7 +193,7 @@ public final class FrameRestorer {
             if (request.warm() != null) {
                 request.warm().remember(grid, states, inputs, outputs);
             }
-            return new RestoredImage(grid.blend(outputs), warm, (double) stageSum / grid.count(), res, pi,
+            return new RestoredImage(() -> grid.blend(outputs), warm, (double) stageSum / grid.count(), res, pi,
                     grid.count(), skipped, forwardNanos);
         }
     }

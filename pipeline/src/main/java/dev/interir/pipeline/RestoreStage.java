@@ -6,8 +6,11 @@ import dev.interir.model.RestoredImage;
 import dev.interir.model.WarmStartState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * a frame warm-starts from its predecessor's result), starting from a different stream each round so none is
  * favoured, plus the frames submitted by file jobs; restores them together, their tiles sharing forward passes;
  * and hands each result to its stream's sinks (or its job's future).
+ *
+ * <p>Blending the tiles, converting to 8-bit and the sinks (JPEG for viewers) run on a second thread, "deliver",
+ * in order: on two cores the forward pass of the next round overlaps them. When delivery falls two rounds behind,
+ * the inference thread waits for it, so nothing queues without bound.
  */
 public final class RestoreStage implements Runnable, SharedRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreStage.class);
@@ -27,6 +34,12 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private final ConcurrentLinkedQueue<JobFrame> jobFrames = new ConcurrentLinkedQueue<>();
     private final Object wakeup = new Object();
     private final Thread thread;
+    private final ThreadPoolExecutor delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(2), r -> {
+                Thread t = new Thread(r, "deliver");
+                t.setDaemon(true);
+                return t;
+            }, RestoreStage::waitForRoom);
     private volatile boolean running = true;
     private volatile int lastBatchFrames;
     private boolean frameArrived;
@@ -158,6 +171,28 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             live.forEach(f -> f.stream().warmState().reset());
             return;
         }
+        if (!live.isEmpty()) {
+            List<RestoredImage> liveResults = results.subList(0, live.size());
+            delivery.execute(() -> deliver(live, liveResults));
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            jobs.get(i).result().complete(results.get(live.size() + i));
+        }
+    }
+
+    /** Backpressure that keeps the order (running it here instead would overtake the queued rounds). */
+    private static void waitForRoom(Runnable task, ThreadPoolExecutor executor) {
+        if (executor.isShutdown()) {
+            return;
+        }
+        try {
+            executor.getQueue().put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deliver(List<LiveFrame> live, List<RestoredImage> results) {
         for (int i = 0; i < live.size(); i++) {
             RestoredImage r = results.get(i);
             LiveFrame f = live.get(i);
@@ -166,9 +201,6 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             } catch (RuntimeException e) {
                 LOG.error("stream {}: delivering frame {} failed", f.stream().id(), f.frame().seq(), e);
             }
-        }
-        for (int i = 0; i < jobs.size(); i++) {
-            jobs.get(i).result().complete(results.get(live.size() + i));
         }
     }
 
@@ -191,6 +223,8 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         thread.interrupt();
         try {
             thread.join(5000);
+            delivery.shutdown();
+            delivery.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -72,8 +72,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
     String model;
 
-    @Option(names = "--threads", defaultValue = "2", description = "libtorch threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: all cores but one (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--forward-only", description = "Time only the network's forward passes on one frame's tiles "
+            + "(random content, no video), cold and warm, --runs times each.")
+    boolean forwardOnly;
+
+    @Option(names = "--runs", defaultValue = "15", description = "Timed forward passes with --forward-only (default: ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -86,6 +93,13 @@ final class BenchCommand implements Callable<Integer> {
         String[] wh = size.toLowerCase(Locale.ROOT).split("x");
         int width = Integer.parseInt(wh[0]);
         int height = Integer.parseInt(wh[1]);
+        if (forwardOnly) {
+            try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
+                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(threads));
+                ForwardBench.run(restorer, width, height, warmStages, Math.max(1, runs));
+            }
+            return 0;
+        }
         Path dir = Files.createTempDirectory("interir-bench");
         Path clip = BenchClip.transcode(SourceSpec.parse(BundledClip.resolve(source)).ffmpegUrl(), width, height, fps,
                 dir.resolve("clip.mkv"));
@@ -103,9 +117,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, model %s (K=%d, tile %d, untrained=%s), %d threads, "
                             + "%.0f s per configuration after %.0f s warm-up, warm k=%d, batch %d tiles, deadline %d ms%n",
                     source, width, height, fps, restorer.info().variant(), restorer.info().stages(), restorer.info().tile(),
-                    restorer.info().untrained(), threads, seconds, warmup, warmStages, maxBatch, deadlineMs);
-            System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
-                    "p50 ms", "p95 ms", "p99 ms", "stages", "drops", "cpu%", "PSNR");
+                    restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup, warmStages, maxBatch, deadlineMs);
+            System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
+                    "p50 ms", "p95 ms", "p99 ms", "stages", "fwd ms", "drops", "cpu%", "PSNR");
             for (Config c : configs) {
                 rows.add(run(c, restorer, clip, cleanFrames));
             }
@@ -115,6 +129,8 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("source", source);
             doc.put("size", size);
             doc.put("secondsPerConfig", seconds);
+            doc.put("fps", fps);
+            doc.put("threads", ModelLoader.threadsFor(threads));
             doc.put("warmStages", warmStages);
             doc.put("maxBatch", maxBatch);
             doc.put("deadlineMs", deadlineMs);
@@ -160,9 +176,9 @@ final class BenchCommand implements Callable<Integer> {
         row.put("fpsPerStream", (double) row.get("fpsTotal") / c.streams());
         row.put("drops", dropsAfter - dropsBefore);
         row.put("cpuPercent", 100 * cpuSeconds / wall / Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-28s %7.2f %7.2f %8.1f %8.1f %8.1f %7.2f %7d %6.0f %7s%n", c.name(),
+        System.out.printf(Locale.ROOT, "%-28s %7.2f %7.2f %8.1f %8.1f %8.1f %7.2f %7.1f %7d %6.0f %7s%n", c.name(),
                 row.get("fpsPerStream"), row.get("fpsTotal"), row.get("latencyP50Ms"), row.get("latencyP95Ms"),
-                row.get("latencyP99Ms"), row.get("stagesPerFrame"), row.get("drops"), row.get("cpuPercent"),
+                row.get("latencyP99Ms"), row.get("stagesPerFrame"), row.get("forwardMsPerFrame"), row.get("drops"), row.get("cpuPercent"),
                 row.get("psnr") == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) row.get("psnr")));
         return row;
     }

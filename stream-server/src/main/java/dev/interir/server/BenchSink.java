@@ -30,6 +30,7 @@ final class BenchSink implements FrameSink {
         private final List<BgrImage> clean;
         private final List<Double> latencies = new ArrayList<>();
         private double stages;
+        private double forwardMs;
         private double psnrSum;
         private int psnrCount;
         private boolean measuring;
@@ -52,6 +53,7 @@ final class BenchSink implements FrameSink {
             }
             latencies.add(latencyMs);
             stages += f.stats().stagesRun();
+            forwardMs += f.stats().forwardNanos() / 1e6;
             if (!clean.isEmpty()) {
                 BgrImage ref = clean.get((int) (f.original().seq() % clean.size()));
                 if (ref.width() == f.restored().width() && ref.height() == f.restored().height()) {
@@ -71,6 +73,8 @@ final class BenchSink implements FrameSink {
             m.put("latencyP95Ms", pct(sorted, 95));
             m.put("latencyP99Ms", pct(sorted, 99));
             m.put("stagesPerFrame", sorted.isEmpty() ? 0 : stages / sorted.size());
+            // the frame's share of its forward passes: the rest of 1000/fps is decoding, tiling, waiting
+            m.put("forwardMsPerFrame", sorted.isEmpty() ? 0 : forwardMs / sorted.size());
             m.put("psnr", psnrCount == 0 ? null : psnrSum / psnrCount);
             return m;
         }

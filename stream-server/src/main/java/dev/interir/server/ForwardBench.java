@@ -1,0 +1,50 @@
+package dev.interir.server;
+
+import dev.interir.model.Restorer;
+import dev.interir.model.TileBatchResult;
+import dev.interir.model.TileGrid;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * {@code bench --forward-only}: times the network alone, through DJL and the libtorch the service ships, on the
+ * tiles of one frame (random content): cold and warm passes, one forward call per frame. Python's
+ * {@code interir.bench} times the same graph under Debian's PyTorch, which is a different libtorch.
+ */
+final class ForwardBench {
+    private ForwardBench() {
+    }
+
+    static void run(Restorer restorer, int width, int height, int warmStages, int runs) {
+        int tile = restorer.info().tile();
+        TileGrid grid = new TileGrid(width, height, tile, restorer.info().overlap());
+        int n = grid.count();
+        Random rnd = new Random(1);
+        float[][] tiles = new float[n][3 * tile * tile];
+        for (float[] t : tiles) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = rnd.nextFloat();
+            }
+        }
+        TileBatchResult cold = restorer.restore(tiles, tile, tile, null, 0);
+        double[] coldMs = time(runs, () -> restorer.restore(tiles, tile, tile, null, 0));
+        double[] warmMs = time(runs, () -> restorer.restore(tiles, tile, tile, cold.states(), warmStages));
+        System.out.printf(Locale.ROOT, "forward only: %dx%d = %d tiles of %d px, %d runs each%n", width, height, n, tile, runs);
+        System.out.printf(Locale.ROOT, "cold (K stages)  ms/frame min %7.1f  median %7.1f%n", coldMs[0], coldMs[runs / 2]);
+        System.out.printf(Locale.ROOT, "warm (k=%d)       ms/frame min %7.1f  median %7.1f%n", warmStages, warmMs[0], warmMs[runs / 2]);
+    }
+
+    private static double[] time(int runs, Runnable pass) {
+        pass.run(); // warm-up: the TorchScript profiling executor optimises on the first calls
+        pass.run();
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            pass.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+}
