@@ -96,8 +96,11 @@ public final class FrameRestorer {
     }
 
     private void run(List<TileWork> work, int warmStages) {
-        for (int start = 0; start < work.size(); start += maxBatch) {
-            List<TileWork> chunk = work.subList(start, Math.min(work.size(), start + maxBatch));
+        // equal passes: 18 tiles with maxBatch 16 run as 9 + 9, not 16 + 2
+        int passes = (work.size() + maxBatch - 1) / maxBatch;
+        int perPass = passes == 0 ? 0 : (work.size() + passes - 1) / passes;
+        for (int start = 0; start < work.size(); start += perPass) {
+            List<TileWork> chunk = work.subList(start, Math.min(work.size(), start + perPass));
             float[][] tiles = new float[chunk.size()][];
             float[][] states = warmStages > 0 ? new float[chunk.size()][] : null;
             for (int j = 0; j < chunk.size(); j++) {
