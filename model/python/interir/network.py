@@ -7,6 +7,8 @@ and a predicted per-pixel filter head applied to the full-resolution input.
 
 TorchScript entry point (the contract with the Java side):
     forward(x, state, k) -> (y, new_state, residuals, routing)
+    state empty: cold start, all K stages; otherwise the last k stages from the state, and k = 0 runs no
+    stage at all (a still tile: the output layer on the new frame from the kept state).
 """
 from typing import Dict, List, Optional, Tuple
 
@@ -314,14 +316,20 @@ class InterIR(nn.Module):
     def run(self, x: torch.Tensor, state: torch.Tensor, k: int
             ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Like forward, but the image output is not clamped (used for training)."""
+        if state.numel() != 0 and k <= 0:
+            # a still tile: its content has not moved since its state was reached, so the state stays valid and
+            # only the output layer runs, on the new frame (fresh noise and rain are filtered; no ISN stage)
+            U, Lam, Lm, Rm = self.unpack(state)
+            B = x.shape[0]
+            return (self.head(U, x), self.pack(U, Lam, Lm, Rm), torch.zeros(B, 0, device=x.device),
+                    torch.zeros(B, self.NB, device=x.device))
         Z = self.init_conv(self.unshuffle(x))
         if state.numel() == 0:
             U, Lam, Lm, Rm = self.init_state(Z)
             start = 0
         else:
             U, Lam, Lm, Rm = self.unpack(state)
-            kk = min(max(k, 1), self.K)
-            start = self.K - kk
+            start = self.K - min(k, self.K)
         res: List[torch.Tensor] = []
         pis: List[torch.Tensor] = []
         i = 0

@@ -30,7 +30,7 @@ class NetworkShapes(unittest.TestCase):
                     self.assertTrue(torch.allclose(rout.sum(1), torch.ones(2), atol=1e-5))
                     self.assertGreaterEqual(float(y.min()), 0.0)
                     self.assertLessEqual(float(y.max()), 1.0)
-                    for k, expect in [(2, 2), (0, 1), (99, cfg["K"])]:
+                    for k, expect in [(2, 2), (0, 0), (99, cfg["K"])]:  # k = 0: a still tile, no stage
                         y2, st2, res2, _ = m(x, st, k)
                         self.assertEqual(tuple(res2.shape), (2, expect))
                         self.assertEqual(st2.shape, st.shape)
@@ -61,6 +61,23 @@ class NetworkShapes(unittest.TestCase):
             _, _, res_w, _ = m(x, st, 1)
         self.assertEqual(res_w.shape[1], 1)
         self.assertTrue(torch.isfinite(res_w).all())
+
+    def test_still_tile_runs_only_the_output_layer(self):
+        """k = 0 with a state: no stage runs, the state comes back as it went in, the output is the head's on
+        the new frame (so fresh noise is still filtered)."""
+        torch.manual_seed(2)
+        m = InterIR("test").eval()
+        x = torch.rand(2, 3, 32, 32)
+        with torch.no_grad():
+            _, st, _, _ = m(x, torch.zeros(0), 0)
+            x2 = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
+            y, st2, res, rout = m(x2, st, 0)
+            U = m.unpack(st)[0]
+            expected = m.head(U, x2).clamp(0, 1)
+        self.assertEqual(tuple(res.shape), (2, 0))
+        self.assertEqual(tuple(rout.shape), (2, m.NB))
+        self.assertTrue(torch.equal(st2, st))
+        self.assertTrue(torch.allclose(y, expected))
 
 
 class ExportRoundTrip(unittest.TestCase):

@@ -452,6 +452,7 @@
     var text = 'stages ' + (stages === null ? '–' : fmtSig(stages) + (state.maxStages ? ' / ' + state.maxStages : ''));
     if (typeof s.warm === 'boolean') text += s.warm ? ' · warm' : ' · cold';
     if (toNum(s.skippedTiles) > 0) text += ' · ' + s.skippedTiles + ' tiles reused';
+    if (toNum(s.stillTiles) > 0) text += ' · ' + s.stillTiles + ' still tiles (no stage)';
     setStat('stages', text);
     setStat('size', toNum(s.width) && toNum(s.height) ? s.width + '×' + s.height : '–');
   }

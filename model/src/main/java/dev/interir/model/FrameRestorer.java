@@ -7,24 +7,21 @@ import java.util.List;
  * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping square tiles, runs the
  * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles, blends them
  * back without seams, and carries each sequence's per-tile state into its next call (temporal warm start).
- * A warm tile whose input has barely changed since the last frame is not run at all: its last output is reused.
+ * A warm tile does less when it can ({@link TileReuse}): a still tile runs no ISN stage, only the output layer on
+ * its new input; a tile whose input has not changed at all is not run.
  */
 public final class FrameRestorer {
     private final Restorer restorer;
     private final int tile;
     private final int overlap;
     private final int maxBatch;
-    private final float skipThreshold;
+    private final TileReuse reuse;
 
     /** One image to restore, with the state of its sequence (null: no sequence, restore it cold on its own). */
     public record Request(FloatImage image, WarmStartState warm, int warmStages) {
     }
 
-    /**
-     * @param skipThreshold mean absolute change (0..1) of a warm tile's input below which its last output is
-     *                      reused; 0 never skips
-     */
-    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, float skipThreshold) {
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse) {
         int s = restorer.info().scale();
         if (tile % s != 0) {
             throw new IllegalArgumentException("tile size " + tile + " must be a multiple of the model scale " + s);
@@ -33,11 +30,11 @@ public final class FrameRestorer {
         this.tile = tile;
         this.overlap = overlap;
         this.maxBatch = Math.max(1, maxBatch);
-        this.skipThreshold = skipThreshold;
+        this.reuse = reuse;
     }
 
     public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
-        this(restorer, tile, overlap, maxBatch, 0f);
+        this(restorer, tile, overlap, maxBatch, TileReuse.NONE);
     }
 
     public FrameRestorer(Restorer restorer) {
@@ -63,6 +60,7 @@ public final class FrameRestorer {
         // tiles wait in two queues: cold tiles and warm tiles run different stage counts, so never share a pass
         List<TileWork> cold = new ArrayList<>();
         List<TileWork> warm = new ArrayList<>();
+        List<TileWork> still = new ArrayList<>();
         int warmStages = stages;
         for (Request r : requests) {
             Job job = new Job(r, gridFor(r));
@@ -72,12 +70,20 @@ public final class FrameRestorer {
             for (int i = 0; i < job.grid.count(); i++) {
                 float[] in = job.grid.cut(r.image(), i);
                 job.inputs[i] = in;
-                if (isWarm && skipThreshold > 0 && meanAbsDiff(in, r.warm().input(i)) < skipThreshold) {
+                job.coarse[i] = coarseLuma(in, tile);
+                if (isWarm && reuse.skipThreshold() > 0 && meanAbsDiff(in, r.warm().input(i)) < reuse.skipThreshold()) {
                     // keep the input the reused output belongs to, so slow drift still adds up to a rerun
                     job.inputs[i] = r.warm().input(i);
                     job.outputs[i] = r.warm().output(i);
                     job.states[i] = r.warm().state(i);
+                    job.coarse[i] = r.warm().coarse(i);
+                    job.stillFrames[i] = r.warm().stillFrames(i);
                     job.skipped++;
+                } else if (isWarm && isStill(job.coarse[i], r.warm(), i)) {
+                    // measured against the content of the tile's last stage, so slow drift adds up to a stage
+                    job.coarse[i] = r.warm().coarse(i);
+                    job.stillFrames[i] = r.warm().stillFrames(i) + 1;
+                    still.add(new TileWork(job, i));
                 } else if (isWarm) {
                     warmStages = Math.min(stages, r.warmStages()); // one k per call: the last request's wins
                     warm.add(new TileWork(job, i));
@@ -86,8 +92,9 @@ public final class FrameRestorer {
                 }
             }
         }
-        run(cold, 0);
-        run(warm, warmStages);
+        run(cold, false, 0);
+        run(warm, true, warmStages);
+        run(still, true, 0);
         List<RestoredImage> out = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             out.add(job.finish());
@@ -95,14 +102,15 @@ public final class FrameRestorer {
         return out;
     }
 
-    private void run(List<TileWork> work, int warmStages) {
+    /** @param fromState start from each tile's kept state; with {@code k == 0} only the output layer runs */
+    private void run(List<TileWork> work, boolean fromState, int k) {
         // equal passes: 18 tiles with maxBatch 16 run as 9 + 9, not 16 + 2
         int passes = (work.size() + maxBatch - 1) / maxBatch;
         int perPass = passes == 0 ? 0 : (work.size() + passes - 1) / passes;
         for (int start = 0; start < work.size(); start += perPass) {
             List<TileWork> chunk = work.subList(start, Math.min(work.size(), start + perPass));
             float[][] tiles = new float[chunk.size()][];
-            float[][] states = warmStages > 0 ? new float[chunk.size()][] : null;
+            float[][] states = fromState ? new float[chunk.size()][] : null;
             for (int j = 0; j < chunk.size(); j++) {
                 TileWork w = chunk.get(j);
                 tiles[j] = w.job.inputs[w.index];
@@ -111,13 +119,17 @@ public final class FrameRestorer {
                 }
             }
             long t0 = System.nanoTime();
-            TileBatchResult r = restorer.restore(tiles, tile, tile, states, warmStages);
+            TileBatchResult r = restorer.restore(tiles, tile, tile, states, k);
             long perTile = (System.nanoTime() - t0) / chunk.size();
             for (int j = 0; j < chunk.size(); j++) {
                 TileWork w = chunk.get(j);
                 w.job.outputs[w.index] = r.images()[j];
                 w.job.states[w.index] = r.states()[j];
-                w.job.addStats(r.residuals()[j], r.routing()[j], perTile);
+                if (fromState && k == 0) {
+                    w.job.addStill(perTile);
+                } else {
+                    w.job.addStats(r.residuals()[j], r.routing()[j], perTile);
+                }
             }
         }
     }
@@ -131,6 +143,42 @@ public final class FrameRestorer {
             r.warm().reset(); // resolution changed: the old states belong to other tiles
         }
         return new TileGrid(r.image().width(), r.image().height(), tile, overlap);
+    }
+
+    private boolean isStill(float[] coarse, WarmStartState warm, int i) {
+        return reuse.stillThreshold() > 0 && warm.stillFrames(i) < reuse.stillMaxFrames()
+                && maxAbsDiff(coarse, warm.coarse(i)) < reuse.stillThreshold();
+    }
+
+    /**
+     * Luma block means of a CHW tile on an 8x8 grid of blocks: a 16x16 block of a 128 px tile averages 256 pixels,
+     * which shrinks sigma 25 noise to about 0.006 while anything that moves shifts its blocks by far more.
+     */
+    static float[] coarseLuma(float[] chw, int side) {
+        int plane = side * side;
+        float[] sum = new float[64];
+        int[] count = new int[64];
+        for (int y = 0; y < side; y++) {
+            int by = y * 8 / side;
+            for (int x = 0; x < side; x++) {
+                int b = by * 8 + x * 8 / side;
+                int p = y * side + x;
+                sum[b] += 0.299f * chw[p] + 0.587f * chw[plane + p] + 0.114f * chw[2 * plane + p];
+                count[b]++;
+            }
+        }
+        for (int b = 0; b < 64; b++) {
+            sum[b] = count[b] == 0 ? 0f : sum[b] / count[b];
+        }
+        return sum;
+    }
+
+    private static float maxAbsDiff(float[] a, float[] b) {
+        float max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     private static float meanAbsDiff(float[] a, float[] b) {
@@ -151,8 +199,11 @@ public final class FrameRestorer {
         final float[][] inputs;
         final float[][] outputs;
         final float[][] states;
+        final float[][] coarse;
+        final int[] stillFrames;
         boolean warm;
         int skipped;
+        int still;
         int ran;
         int stageSum;
         float[] residuals;
@@ -166,6 +217,13 @@ public final class FrameRestorer {
             this.inputs = new float[n][];
             this.outputs = new float[n][];
             this.states = new float[n][];
+            this.coarse = new float[n][];
+            this.stillFrames = new int[n];
+        }
+
+        void addStill(long nanos) {
+            still++;
+            forwardNanos += nanos;
         }
 
         void addStats(float[] res, float[] pi, long nanos) {
@@ -194,10 +252,10 @@ public final class FrameRestorer {
                 pi[i] /= ran;
             }
             if (request.warm() != null) {
-                request.warm().remember(grid, states, inputs, outputs);
+                request.warm().remember(grid, states, inputs, outputs, coarse, stillFrames);
             }
             return new RestoredImage(() -> grid.blend(outputs), warm, (double) stageSum / grid.count(), res, pi,
-                    grid.count(), skipped, forwardNanos);
+                    grid.count(), skipped, still, forwardNanos);
         }
     }
 }

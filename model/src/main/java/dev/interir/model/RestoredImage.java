@@ -16,6 +16,7 @@ public final class RestoredImage {
     private final float[] routing;
     private final int tiles;
     private final int skippedTiles;
+    private final int stillTiles;
     private final long forwardNanos;
     private FloatImage image;
 
@@ -27,10 +28,11 @@ public final class RestoredImage {
      * @param routing      mean explainable-convolution routing weights over the tiles that ran
      * @param tiles        number of tiles the image was cut into
      * @param skippedTiles tiles whose input had not changed, so their previous output was reused
+     * @param stillTiles   tiles that ran no ISN stage, only the output layer from their kept state
      * @param forwardNanos this image's share of the forward passes' time
      */
     public RestoredImage(Supplier<FloatImage> blend, boolean warm, double stagesRun, float[] residuals,
-                         float[] routing, int tiles, int skippedTiles, long forwardNanos) {
+                         float[] routing, int tiles, int skippedTiles, int stillTiles, long forwardNanos) {
         this.blend = blend;
         this.warm = warm;
         this.stagesRun = stagesRun;
@@ -38,13 +40,14 @@ public final class RestoredImage {
         this.routing = routing;
         this.tiles = tiles;
         this.skippedTiles = skippedTiles;
+        this.stillTiles = stillTiles;
         this.forwardNanos = forwardNanos;
     }
 
     /** An image that is already whole. */
     public RestoredImage(FloatImage image, boolean warm, double stagesRun, float[] residuals, float[] routing,
-                         int tiles, int skippedTiles, long forwardNanos) {
-        this(() -> image, warm, stagesRun, residuals, routing, tiles, skippedTiles, forwardNanos);
+                         int tiles, int skippedTiles, int stillTiles, long forwardNanos) {
+        this(() -> image, warm, stagesRun, residuals, routing, tiles, skippedTiles, stillTiles, forwardNanos);
     }
 
     public synchronized FloatImage image() {
@@ -76,6 +79,10 @@ public final class RestoredImage {
 
     public int skippedTiles() {
         return skippedTiles;
+    }
+
+    public int stillTiles() {
+        return stillTiles;
     }
 
     public long forwardNanos() {

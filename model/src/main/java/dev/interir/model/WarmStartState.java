@@ -2,7 +2,8 @@ package dev.interir.model;
 
 /**
  * What each tile of one image sequence reached on its last frame: its ISN state (the warm start of the next
- * frame), and its input and output (so a tile whose input has not changed can reuse its output).
+ * frame), its input and output (so a tile whose input has not changed can reuse its output), and the coarse
+ * content it had when it last ran a stage, with the frames it has stayed still since (see {@link TileReuse}).
  * It belongs to one sequence; {@link #reset()} on a scene cut, a resolution change, a reconnect or a seek.
  */
 public final class WarmStartState {
@@ -10,6 +11,8 @@ public final class WarmStartState {
     private float[][] states;
     private float[][] inputs;
     private float[][] outputs;
+    private float[][] coarse;
+    private int[] stillFrames;
 
     boolean matches(TileGrid current) {
         return grid == current && states != null;
@@ -31,11 +34,22 @@ public final class WarmStartState {
         return outputs[tile];
     }
 
-    void remember(TileGrid current, float[][] tileStates, float[][] tileInputs, float[][] tileOutputs) {
+    float[] coarse(int tile) {
+        return coarse[tile];
+    }
+
+    int stillFrames(int tile) {
+        return stillFrames[tile];
+    }
+
+    void remember(TileGrid current, float[][] tileStates, float[][] tileInputs, float[][] tileOutputs,
+                  float[][] tileCoarse, int[] tileStillFrames) {
         this.grid = current;
         this.states = tileStates;
         this.inputs = tileInputs;
         this.outputs = tileOutputs;
+        this.coarse = tileCoarse;
+        this.stillFrames = tileStillFrames;
     }
 
     public void reset() {
@@ -43,6 +57,8 @@ public final class WarmStartState {
         states = null;
         inputs = null;
         outputs = null;
+        coarse = null;
+        stillFrames = null;
     }
 
     public boolean isEmpty() {

@@ -147,6 +147,7 @@ public final class LiveStream {
                 l == null ? 0 : l.latencyMillis(),
                 l == null ? 0 : l.stats().stagesRun(), l != null && l.stats().warm(),
                 l == null ? 0 : l.stats().skippedTiles(),
+                l == null ? 0 : l.stats().stillTiles(),
                 l == null ? new float[0] : l.stats().residuals(),
                 l == null ? new float[0] : l.stats().routing());
     }

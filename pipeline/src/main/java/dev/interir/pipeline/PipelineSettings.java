@@ -1,5 +1,7 @@
 package dev.interir.pipeline;
 
+import dev.interir.model.TileReuse;
+
 /**
  * The pipeline's knobs; stream-server fills them from the config file (defaults documented there).
  *
@@ -9,13 +11,13 @@ package dev.interir.pipeline;
  * @param batchStreams      put the tiles of several streams' frames into the same forward passes
  * @param batchDeadlineMs   once one stream's frame is ready, how long to wait for the other live streams' frames
  * @param warmStages        ISN stages run from the previous frame's state; 0 restores every frame cold
- * @param skipThreshold     mean absolute change of a warm tile's input below which its last output is reused
+ * @param reuse             when a warm tile runs no stage (still) or nothing at all (unchanged input)
  * @param sceneCutThreshold mean absolute change of a frame's coarse luma above which its warm start is reset
  * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
  * @param maxFramePixels    frames larger than this are refused (their stream fails with a message)
  * @param maxStreams        most streams at once
  */
 public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
-                               int warmStages, float skipThreshold, float sceneCutThreshold, int slotCapacity,
+                               int warmStages, TileReuse reuse, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams) {
 }

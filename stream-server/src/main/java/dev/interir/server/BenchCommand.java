@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
+import dev.interir.model.TileReuse;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.PipelineSettings;
 import dev.interir.pipeline.SourceSpec;
@@ -66,6 +67,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip", defaultValue = "0", description = "Static-tile skip threshold for the warm runs (default: ${DEFAULT-VALUE}).")
     float skipThreshold;
 
+    @Option(names = "--still", defaultValue = "0.04",
+            description = "Still-tile threshold (pipeline.stillThreshold) for the warm runs marked 'still'; 0: none (default: ${DEFAULT-VALUE}).")
+    float stillThreshold;
+
+    @Option(names = "--still-frames", defaultValue = "10", description = "pipeline.stillMaxFrames (default: ${DEFAULT-VALUE}).")
+    int stillMaxFrames;
+
     @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
     String variant;
 
@@ -85,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
-    private record Config(String name, int streams, boolean batched, int warmStages, float skip) {
+    private record Config(String name, int streams, boolean batched, int warmStages, TileReuse reuse) {
     }
 
     @Override
@@ -105,12 +113,19 @@ final class BenchCommand implements Callable<Integer> {
                 dir.resolve("clip.mkv"));
         List<dev.interir.pipeline.BgrImage> cleanFrames = "none".equals(clean) ? List.of()
                 : BenchClip.decode(SourceSpec.parse(BundledClip.resolve(clean)).ffmpegUrl(), width, height);
-        List<Config> configs = List.of(
-                new Config("1 stream cold", 1, false, 0, 0),
-                new Config("1 stream warm", 1, false, warmStages, skipThreshold),
-                new Config(streams + " streams unbatched cold", streams, false, 0, 0),
-                new Config(streams + " streams batched cold", streams, true, 0, 0),
-                new Config(streams + " streams batched warm", streams, true, warmStages, skipThreshold));
+        TileReuse warmOnly = new TileReuse(skipThreshold, 0f, 0);
+        TileReuse withStill = new TileReuse(skipThreshold, stillThreshold, stillMaxFrames);
+        String still = stillThreshold > 0 ? " + still" : "";
+        List<Config> configs = new ArrayList<>(List.of(
+                new Config("1 stream cold", 1, false, 0, TileReuse.NONE),
+                new Config("1 stream warm", 1, false, warmStages, warmOnly)));
+        if (stillThreshold > 0) {
+            configs.add(new Config("1 stream warm" + still, 1, false, warmStages, withStill));
+        }
+        configs.addAll(List.of(
+                new Config(streams + " streams unbatched cold", streams, false, 0, TileReuse.NONE),
+                new Config(streams + " streams batched cold", streams, true, 0, TileReuse.NONE),
+                new Config(streams + " streams batched warm" + still, streams, true, warmStages, withStill)));
 
         List<Map<String, Object>> rows = new ArrayList<>();
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
@@ -132,6 +147,8 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("fps", fps);
             doc.put("threads", ModelLoader.threadsFor(threads));
             doc.put("warmStages", warmStages);
+            doc.put("stillThreshold", stillThreshold);
+            doc.put("stillMaxFrames", stillMaxFrames);
             doc.put("maxBatch", maxBatch);
             doc.put("deadlineMs", deadlineMs);
             doc.put("results", rows);
@@ -144,8 +161,8 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> run(Config c, DjlRestorer restorer, Path clip, List<dev.interir.pipeline.BgrImage> cleanFrames)
             throws Exception {
         PipelineSettings settings = new PipelineSettings(restorer.info().tile(), restorer.info().overlap(), maxBatch,
-                c.batched(), deadlineMs, c.warmStages(), c.skip(), 0.12f, 2, Long.MAX_VALUE, Math.max(16, c.streams()));
-        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.skip());
+                c.batched(), deadlineMs, c.warmStages(), c.reuse(), 0.12f, 2, Long.MAX_VALUE, Math.max(16, c.streams()));
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.reuse());
         BenchSink.Totals totals = new BenchSink.Totals(cleanFrames);
         JpegEncoder jpeg = new JpegEncoder(80);
         SourceSpec spec = SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK);

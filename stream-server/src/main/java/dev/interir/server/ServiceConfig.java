@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.interir.model.TileReuse;
 import dev.interir.pipeline.PipelineSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +53,8 @@ public final class ServiceConfig {
         public int batchDeadlineMs;
         public int warmStages;
         public float skipThreshold;
+        public float stillThreshold;
+        public int stillMaxFrames;
         public float sceneCutThreshold;
         public int slotCapacity;
         public long maxFramePixels;
@@ -159,7 +162,8 @@ public final class ServiceConfig {
                 pipeline.tile > 0 ? pipeline.tile : modelTile,
                 pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
                 pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.warmStages,
-                pipeline.skipThreshold, pipeline.sceneCutThreshold, pipeline.slotCapacity,
+                new TileReuse(pipeline.skipThreshold, pipeline.stillThreshold, pipeline.stillMaxFrames),
+                pipeline.sceneCutThreshold, pipeline.slotCapacity,
                 pipeline.maxFramePixels, pipeline.maxStreams);
     }
 }

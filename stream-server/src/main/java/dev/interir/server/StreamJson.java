@@ -26,6 +26,7 @@ final class StreamJson {
                 .put("latencyMs", round(s.latencyMs()))
                 .put("stagesRun", round(s.stagesRun()))
                 .put("skippedTiles", s.skippedTiles())
+                .put("stillTiles", s.stillTiles())
                 .put("warm", s.warm())
                 .put("hlsReady", hlsReady);
         if (s.error() != null) {
