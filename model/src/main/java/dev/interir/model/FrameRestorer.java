@@ -1,6 +1,7 @@
 package dev.interir.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -151,26 +152,29 @@ public final class FrameRestorer {
     }
 
     /**
-     * Luma block means of a CHW tile on an 8x8 grid of blocks: a 16x16 block of a 128 px tile averages 256 pixels,
-     * which shrinks sigma 25 noise to about 0.006 while anything that moves shifts its blocks by far more.
+     * Luma block medians of a CHW tile on an 8x8 grid of blocks, from every other pixel of each block. A median
+     * of 64 samples shrinks sigma 25 noise to about 0.015, and unlike a mean it ignores the rain streaks that cross
+     * a block from frame to frame (on the bundled demo, means of static blocks moved by 0.06-0.13 with the rain,
+     * medians by about half that); anything that moves into a block shifts its median far more.
      */
     static float[] coarseLuma(float[] chw, int side) {
         int plane = side * side;
-        float[] sum = new float[64];
-        int[] count = new int[64];
-        for (int y = 0; y < side; y++) {
-            int by = y * 8 / side;
-            for (int x = 0; x < side; x++) {
-                int b = by * 8 + x * 8 / side;
-                int p = y * side + x;
-                sum[b] += 0.299f * chw[p] + 0.587f * chw[plane + p] + 0.114f * chw[2 * plane + p];
-                count[b]++;
+        float[] medians = new float[64];
+        float[] samples = new float[(side / 8 / 2 + 1) * (side / 8 / 2 + 1)];
+        for (int by = 0; by < 8; by++) {
+            for (int bx = 0; bx < 8; bx++) {
+                int n = 0;
+                for (int y = by * side / 8; y < (by + 1) * side / 8; y += 2) {
+                    for (int x = bx * side / 8; x < (bx + 1) * side / 8; x += 2) {
+                        int p = y * side + x;
+                        samples[n++] = 0.299f * chw[p] + 0.587f * chw[plane + p] + 0.114f * chw[2 * plane + p];
+                    }
+                }
+                Arrays.sort(samples, 0, n);
+                medians[by * 8 + bx] = n == 0 ? 0f : samples[n / 2];
             }
         }
-        for (int b = 0; b < 64; b++) {
-            sum[b] = count[b] == 0 ? 0f : sum[b] / count[b];
-        }
-        return sum;
+        return medians;
     }
 
     private static float maxAbsDiff(float[] a, float[] b) {

@@ -6,9 +6,9 @@ package dev.interir.model;
  * @param skipThreshold  mean absolute change of the tile's input below which its last output is reused as it is
  *                       (nothing runs); 0 never skips. Noise changes every pixel, so this only fires on clean,
  *                       static views.
- * @param stillThreshold largest change of the tile's coarse luma (8x8 block means, which average the noise away)
- *                       since the tile last ran a stage, below which it runs no stage: its ISN state is kept and
- *                       only the output layer runs on the new frame; 0 turns it off
+ * @param stillThreshold largest change of the tile's coarse luma (medians of an 8x8 grid of blocks, which ignore
+ *                       noise and passing rain streaks) since the tile last ran a stage, below which it runs no
+ *                       stage: its ISN state is kept and only the output layer runs on the new frame; 0: never
  * @param stillMaxFrames most frames in a row a tile may stay still before it runs a stage again
  */
 public record TileReuse(float skipThreshold, float stillThreshold, int stillMaxFrames) {

@@ -44,7 +44,7 @@ class StillTileTest {
 
     @Test
     void aFixedViewRunsOnlyTheOutputLayerUntilSomethingMoves() {
-        FrameRestorer frames = new FrameRestorer(restorer, 128, 8, 16, new TileReuse(0f, 0.04f, 2));
+        FrameRestorer frames = new FrameRestorer(restorer, 128, 8, 16, new TileReuse(0f, 0.1f, 2));
         WarmStartState warm = new WarmStartState();
         RestoredImage first = frames.restore(noisyScene(240, 240, 1, false), warm, 1);
         assertEquals(4, first.tiles());

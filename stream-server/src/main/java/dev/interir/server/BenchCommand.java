@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip", defaultValue = "0", description = "Static-tile skip threshold for the warm runs (default: ${DEFAULT-VALUE}).")
     float skipThreshold;
 
-    @Option(names = "--still", defaultValue = "0.04",
+    @Option(names = "--still", defaultValue = "0.1",
             description = "Still-tile threshold (pipeline.stillThreshold) for the warm runs marked 'still'; 0: none (default: ${DEFAULT-VALUE}).")
     float stillThreshold;
 
