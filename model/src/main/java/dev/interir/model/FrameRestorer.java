@@ -39,7 +39,7 @@ public final class FrameRestorer {
     }
 
     public FrameRestorer(Restorer restorer) {
-        this(restorer, restorer.info().tile(), restorer.info().overlap(), 16);
+        this(restorer, restorer.info().tile(), restorer.info().overlap(), 8);
     }
 
     public Restorer restorer() {

@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warm", defaultValue = "1", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
     int warmStages;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "8", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
     @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")

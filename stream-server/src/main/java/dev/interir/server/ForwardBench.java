@@ -33,19 +33,23 @@ final class ForwardBench {
         System.out.printf(Locale.ROOT, "forward only: %dx%d = %d tiles of %d px, %d runs each%n", width, height, n, tile, runs);
         System.out.printf(Locale.ROOT, "cold (K stages)  ms/frame min %7.1f  median %7.1f%n", coldMs[0], coldMs[runs / 2]);
         System.out.printf(Locale.ROOT, "warm (k=%d)       ms/frame min %7.1f  median %7.1f%n", warmStages, warmMs[0], warmMs[runs / 2]);
-        // what pipeline.maxBatch buys: cost per tile of a warm pass by batch size
-        StringBuilder line = new StringBuilder("warm ms/tile by batch size:");
-        for (int b = 1; b <= 64; b *= 2) {
-            float[][] batch = new float[b][];
-            float[][] states = new float[b][];
-            for (int i = 0; i < b; i++) {
-                batch[i] = tiles[i % n];
-                states[i] = cold.states()[i % n];
+        // what pipeline.maxBatch buys: cost per tile by batch size
+        for (boolean warm : new boolean[]{false, true}) {
+            StringBuilder line = new StringBuilder(warm ? "warm ms/tile by batch size:" : "cold ms/tile by batch size:");
+            for (int b = 1; b <= 64; b *= 2) {
+                float[][] batch = new float[b][];
+                float[][] states = warm ? new float[b][] : null;
+                for (int i = 0; i < b; i++) {
+                    batch[i] = tiles[i % n];
+                    if (warm) {
+                        states[i] = cold.states()[i % n];
+                    }
+                }
+                double[] ms = time(Math.max(3, runs / 3), () -> restorer.restore(batch, tile, tile, states, warm ? warmStages : 0));
+                line.append(String.format(Locale.ROOT, "  %d: %.2f", b, ms[ms.length / 2] / b));
             }
-            double[] ms = time(Math.max(3, runs / 3), () -> restorer.restore(batch, tile, tile, states, warmStages));
-            line.append(String.format(Locale.ROOT, "  %d: %.2f", b, ms[ms.length / 2] / b));
+            System.out.println(line);
         }
-        System.out.println(line);
     }
 
     private static double[] time(int runs, Runnable pass) {

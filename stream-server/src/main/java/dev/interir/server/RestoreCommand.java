@@ -103,7 +103,8 @@ final class RestoreCommand implements Callable<Integer> {
         int failed = 0;
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
             int t = tile > 0 ? tile : restorer.info().tile();
-            FrameRestorer frames = new FrameRestorer(restorer, t, Math.min(restorer.info().overlap(), t / 2), 16);
+            FrameRestorer frames = new FrameRestorer(restorer, t, Math.min(restorer.info().overlap(), t / 2),
+                    ServiceConfig.defaults().pipeline.maxBatch);
             int warm = warmStages != null ? warmStages : ServiceConfig.defaults().pipeline.warmStages;
             SingleThreadRestorer shared = new SingleThreadRestorer(frames, warm);
             VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();

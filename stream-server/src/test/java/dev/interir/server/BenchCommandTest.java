@@ -55,6 +55,6 @@ class BenchCommandTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out);
         assertTrue(out.contains("256x128 = 3 tiles of 128 px"), out);
-        assertTrue(out.contains("cold (K stages)") && out.contains("warm (k=1)") && out.contains("by batch size"), out);
+        assertTrue(out.contains("cold (K stages)") && out.contains("warm (k=1)") && out.contains("cold ms/tile by batch size") && out.contains("warm ms/tile by batch size"), out);
     }
 }
