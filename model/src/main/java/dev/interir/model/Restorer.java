@@ -15,7 +15,8 @@ public interface Restorer extends AutoCloseable {
      * @param tiles      CHW floats in [0,1], each 3 x height x width
      * @param states     null for a cold start (all K stages from the tile itself); otherwise one state per tile
      *                   from a previous call on the same tile geometry (warm start)
-     * @param warmStages stages to run on a warm start (the last k of K); ignored on a cold start
+     * @param warmStages stages to run on a warm start (the last k of K); 0 runs none, only the output layer on
+     *                   the new tiles from their states (still tiles); ignored on a cold start
      */
     TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages);
 
