@@ -141,8 +141,13 @@ def main(argv=None):
     # resumed later without losing the minutes since the last validation
     stop_requested = []
     last_res = ck_val
+
+    def request_stop(signum, frame):
+        stop_requested.append(signum)
+        signal.signal(signum, signal.SIG_DFL)   # a second signal ends the process at once
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, frame: stop_requested.append(signum))
+        signal.signal(sig, request_stop)
     t0 = time.time()
     last_val = time.time()
     run_lc, run_lw, run_conv, n_run = 0.0, 0.0, 0.0, 0

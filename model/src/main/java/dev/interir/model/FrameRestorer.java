@@ -18,8 +18,16 @@ public final class FrameRestorer {
     private final int maxBatch;
     private final TileReuse reuse;
 
-    /** One image to restore, with the state of its sequence (null: no sequence, restore it cold on its own). */
-    public record Request(FloatImage image, WarmStartState warm, int warmStages) {
+    /**
+     * One image to restore, with the state of its sequence (null: no sequence, restore it cold on its own).
+     *
+     * @param reuseTiles whether this image may use the {@link TileReuse} shortcuts: live streams trade that little
+     *                   quality for frame rate; files, which have no deadline, should not
+     */
+    public record Request(FloatImage image, WarmStartState warm, int warmStages, boolean reuseTiles) {
+        public Request(FloatImage image, WarmStartState warm, int warmStages) {
+            this(image, warm, warmStages, false);
+        }
     }
 
     public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse) {
@@ -58,7 +66,7 @@ public final class FrameRestorer {
     public List<RestoredImage> restoreAll(List<Request> requests) {
         int stages = restorer.info().stages();
         List<Job> jobs = new ArrayList<>();
-        // tiles wait in two queues: cold tiles and warm tiles run different stage counts, so never share a pass
+        // tiles wait in three queues: cold, warm and still tiles run different stage counts, so never share a pass
         List<TileWork> cold = new ArrayList<>();
         List<TileWork> warm = new ArrayList<>();
         List<TileWork> still = new ArrayList<>();
@@ -71,8 +79,9 @@ public final class FrameRestorer {
             for (int i = 0; i < job.grid.count(); i++) {
                 float[] in = job.grid.cut(r.image(), i);
                 job.inputs[i] = in;
-                job.coarse[i] = coarseLuma(in, tile);
-                if (isWarm && reuse.skipThreshold() > 0 && meanAbsDiff(in, r.warm().input(i)) < reuse.skipThreshold()) {
+                boolean reuses = r.reuseTiles() && r.warm() != null;
+                job.coarse[i] = reuses && reuse.stillThreshold() > 0 ? coarseLuma(in, tile) : null;
+                if (isWarm && reuses && reuse.skipThreshold() > 0 && meanAbsDiff(in, r.warm().input(i)) < reuse.skipThreshold()) {
                     // keep the input the reused output belongs to, so slow drift still adds up to a rerun
                     job.inputs[i] = r.warm().input(i);
                     job.outputs[i] = r.warm().output(i);
@@ -80,7 +89,7 @@ public final class FrameRestorer {
                     job.coarse[i] = r.warm().coarse(i);
                     job.stillFrames[i] = r.warm().stillFrames(i);
                     job.skipped++;
-                } else if (isWarm && isStill(job.coarse[i], r.warm(), i)) {
+                } else if (isWarm && reuses && isStill(job.coarse[i], r.warm(), i)) {
                     // measured against the content of the tile's last stage, so slow drift adds up to a stage
                     job.coarse[i] = r.warm().coarse(i);
                     job.stillFrames[i] = r.warm().stillFrames(i) + 1;
@@ -147,7 +156,7 @@ public final class FrameRestorer {
     }
 
     private boolean isStill(float[] coarse, WarmStartState warm, int i) {
-        return reuse.stillThreshold() > 0 && warm.stillFrames(i) < reuse.stillMaxFrames()
+        return coarse != null && warm.coarse(i) != null && warm.stillFrames(i) < reuse.stillMaxFrames()
                 && maxAbsDiff(coarse, warm.coarse(i)) < reuse.stillThreshold();
     }
 

@@ -15,8 +15,11 @@ public record TileReuse(float skipThreshold, float stillThreshold, int stillMaxF
     public static final TileReuse NONE = new TileReuse(0f, 0f, 0);
 
     public TileReuse {
-        if (skipThreshold < 0 || stillThreshold < 0 || stillMaxFrames < 0) {
-            throw new IllegalArgumentException("tile reuse thresholds and frame counts must not be negative");
+        if (skipThreshold < 0 || skipThreshold > 1 || stillThreshold < 0 || stillThreshold > 1) {
+            throw new IllegalArgumentException("skipThreshold and stillThreshold are changes of values in 0..1: give 0..1");
+        }
+        if (stillThreshold > 0 && stillMaxFrames < 1) {
+            throw new IllegalArgumentException("stillMaxFrames must be at least 1 when stillThreshold is on");
         }
     }
 }

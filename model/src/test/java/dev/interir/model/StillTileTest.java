@@ -42,16 +42,21 @@ class StillTileTest {
         return new FloatImage(chw, w, h);
     }
 
+    /** As the restore stage submits a live stream's frame: warm start k=1, tile reuse allowed. */
+    private static RestoredImage live(FrameRestorer frames, WarmStartState warm, FloatImage img) {
+        return frames.restoreAll(java.util.List.of(new FrameRestorer.Request(img, warm, 1, true))).get(0);
+    }
+
     @Test
     void aFixedViewRunsOnlyTheOutputLayerUntilSomethingMoves() {
         FrameRestorer frames = new FrameRestorer(restorer, 128, 8, 16, new TileReuse(0f, 0.1f, 2));
         WarmStartState warm = new WarmStartState();
-        RestoredImage first = frames.restore(noisyScene(240, 240, 1, false), warm, 1);
+        RestoredImage first = live(frames, warm, noisyScene(240, 240, 1, false));
         assertEquals(4, first.tiles());
         assertEquals(0, first.stillTiles());
         assertEquals(restorer.info().stages(), first.stagesRun(), 1e-9, "the first frame runs cold");
 
-        RestoredImage second = frames.restore(noisyScene(240, 240, 2, false), warm, 1);
+        RestoredImage second = live(frames, warm, noisyScene(240, 240, 2, false));
         assertEquals(4, second.stillTiles(), "only the noise changed: every tile is still");
         assertEquals(0.0, second.stagesRun(), 1e-9);
         double diff = 0;
@@ -62,12 +67,22 @@ class StillTileTest {
         }
         assertTrue(diff > 0, "the output layer ran on the new frame, not a copy of the last output");
 
-        RestoredImage third = frames.restore(noisyScene(240, 240, 3, true), warm, 1);
+        RestoredImage third = live(frames, warm, noisyScene(240, 240, 3, true));
         assertEquals(3, third.stillTiles(), "the tile the square appeared in runs a stage, the other three stay still");
         assertEquals(1.0 / 4, third.stagesRun(), 1e-9);
 
         // stillMaxFrames = 2: the three tiles still since frame 2 run a stage again, the square's tile stays still
-        RestoredImage fourth = frames.restore(noisyScene(240, 240, 4, true), warm, 1);
+        RestoredImage fourth = live(frames, warm, noisyScene(240, 240, 4, true));
         assertEquals(1, fourth.stillTiles());
+    }
+
+    @Test
+    void filesAndOtherNonLiveRequestsNeverUseStillTiles() {
+        FrameRestorer frames = new FrameRestorer(restorer, 128, 8, 16, new TileReuse(0f, 0.1f, 10));
+        WarmStartState warm = new WarmStartState();
+        frames.restore(noisyScene(240, 240, 1, false), warm, 1);
+        RestoredImage second = frames.restore(noisyScene(240, 240, 2, false), warm, 1);
+        assertEquals(0, second.stillTiles());
+        assertEquals(1.0, second.stagesRun(), 1e-9);
     }
 }

@@ -17,6 +17,7 @@ public final class LiveStream {
     private final FfmpegSource source;
     private final Thread thread;
     private final List<FrameSink> sinks = new CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
     private final AtomicLong framesIn = new AtomicLong();
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
@@ -48,6 +49,7 @@ public final class LiveStream {
 
     /** Stops grabbing and closes the sinks; the grabber thread ends within the FFmpeg I/O timeout. */
     void stop() {
+        stopped = true;
         source.stop();
         slot.close();
         thread.interrupt();
@@ -129,8 +131,11 @@ public final class LiveStream {
         return sceneCuts.isCut(frame);
     }
 
-    /** Restore thread: hands a restored frame to every sink. */
+    /** Deliver thread: hands a restored frame to every sink (none once the stream is stopped). */
     void deliver(RestoredFrame frame) {
+        if (stopped) {
+            return; // a round restored before the stream was removed; its sinks are closed
+        }
         last = frame;
         framesOut.incrementAndGet();
         outFps.tick(frame.doneNanos());

@@ -155,7 +155,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             if (f.stream().isSceneCut(f.frame().image())) {
                 warm.reset();
             }
-            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), warm, settings.warmStages()));
+            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), warm, settings.warmStages(), true));
         }
         for (JobFrame j : jobs) {
             requests.add(new FrameRestorer.Request(j.image(), j.warm(), settings.warmStages()));
@@ -198,7 +198,9 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             LiveFrame f = live.get(i);
             try {
                 f.stream().deliver(new RestoredFrame(f.frame(), BgrImage.fromFloatImage(r.image()), r, System.nanoTime()));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // caught here, not left to the executor: a dead worker would be replaced by one that starts with
+                // the newest round and overtakes the queued ones
                 LOG.error("stream {}: delivering frame {} failed", f.stream().id(), f.frame().seq(), e);
             }
         }
@@ -223,7 +225,12 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         thread.interrupt();
         try {
             thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
             delivery.shutdown();
+        }
+        try {
             delivery.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

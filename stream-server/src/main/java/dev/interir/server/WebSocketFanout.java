@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sends one stream's frames to its WebSocket viewers: each frame is JPEG-encoded once (on the restore thread,
+ * Sends one stream's frames to its WebSocket viewers: each frame is JPEG-encoded once (on the deliver thread,
  * and only if someone watches) and written to every viewer whose connection has drained the previous one, so
  * a slow viewer loses frames alone and never holds up the pipeline or the other viewers. Once a second every
  * viewer also gets a JSON stats message.

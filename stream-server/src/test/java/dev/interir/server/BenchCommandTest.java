@@ -25,7 +25,7 @@ class BenchCommandTest {
         assertEquals(0, code);
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         JsonNode rows = doc.get("results");
-        assertEquals(5, rows.size(), "cold/warm x batched/unbatched configurations");
+        assertEquals(6, rows.size(), "cold, warm, warm + still tiles; unbatched/batched cold, batched warm + still");
         for (JsonNode row : rows) {
             String name = row.get("configuration").asText();
             assertTrue(row.get("frames").asInt() > 0, name + " restored no frame");
@@ -39,6 +39,9 @@ class BenchCommandTest {
         }
         // the 1-stream warm run starts cold once, then runs k=1 stage per frame
         assertTrue(rows.get(1).get("stagesPerFrame").asDouble() < 4.0, "warm start runs fewer stages");
+        assertEquals(0.0, rows.get(1).get("stillTileShare").asDouble(), 1e-9, "the plain warm run has no still tiles");
+        assertTrue(rows.get(2).get("configuration").asText().contains("still"));
+        assertTrue(rows.get(2).get("stillTileShare").asDouble() >= 0.0);
     }
 
     @Test
