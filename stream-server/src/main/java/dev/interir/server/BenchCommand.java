@@ -125,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
         configs.addAll(List.of(
                 new Config(streams + " streams unbatched cold", streams, false, 0, TileReuse.NONE),
                 new Config(streams + " streams batched cold", streams, true, 0, TileReuse.NONE),
+                new Config(streams + " streams unbatched warm" + still, streams, false, warmStages, withStill),
                 new Config(streams + " streams batched warm" + still, streams, true, warmStages, withStill)));
 
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -25,7 +25,7 @@ class BenchCommandTest {
         assertEquals(0, code);
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         JsonNode rows = doc.get("results");
-        assertEquals(6, rows.size(), "cold, warm, warm + still tiles; unbatched/batched cold, batched warm + still");
+        assertEquals(7, rows.size(), "cold, warm, warm + still tiles; unbatched/batched cold and warm + still");
         for (JsonNode row : rows) {
             String name = row.get("configuration").asText();
             assertTrue(row.get("frames").asInt() > 0, name + " restored no frame");
