@@ -72,6 +72,7 @@ public final class FrameRestorer {
         List<TileWork> still = new ArrayList<>();
         int warmStages = stages;
         for (Request r : requests) {
+            boolean reuses = r.reuseTiles() && r.warm() != null;
             Job job = new Job(r, gridFor(r));
             jobs.add(job);
             boolean isWarm = r.warm() != null && r.warmStages() > 0 && r.warm().matches(job.grid);
@@ -79,7 +80,6 @@ public final class FrameRestorer {
             for (int i = 0; i < job.grid.count(); i++) {
                 float[] in = job.grid.cut(r.image(), i);
                 job.inputs[i] = in;
-                boolean reuses = r.reuseTiles() && r.warm() != null;
                 job.coarse[i] = reuses && reuse.stillThreshold() > 0 ? coarseLuma(in, tile) : null;
                 if (isWarm && reuses && reuse.skipThreshold() > 0 && meanAbsDiff(in, r.warm().input(i)) < reuse.skipThreshold()) {
                     // keep the input the reused output belongs to, so slow drift still adds up to a rerun
