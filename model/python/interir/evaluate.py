@@ -132,6 +132,14 @@ def tiled_dcp(img, tile):
     return out
 
 
+def labelled(img, text):
+    """8-bit RGB copy of a [0,1] image with `text` on a dark strip at its top."""
+    u8 = np.ascontiguousarray((np.clip(img, 0, 1) * 255 + .5).astype(np.uint8))
+    u8[:18] = (u8[:18] * 0.35).astype(np.uint8)
+    cv2.putText(u8, text, (4, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+    return u8
+
+
 def metrics(outs, cleans):
     return (float(np.mean([data.psnr(o, c) for o, c in zip(outs, cleans)])),
             float(np.mean([ssim(o, c) for o, c in zip(outs, cleans)])))
@@ -184,7 +192,38 @@ def still_pass(m, img, state, memo, threshold, max_frames):
     return acc / wsum, new_state, float((~still).mean()), float(still.mean())
 
 
-def warm_start_clip(models, path, frames, seed=5, sigma=25.0):
+def refresh_pass(m, img, state, ages, every):
+    """One warm frame with the service's coldEvery: tiles whose warm age reached `every` restart cold, the others
+    run k=1 from their state. ages: per tile frames since its last cold start (updated in place)."""
+    T = m.tile
+    g = m.grid(*img.shape[:2])
+    x = torch.from_numpy(np.stack([img[y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in g]).astype(np.float32))
+    for i in range(len(ages)):
+        ages[i] += 1
+    cold = np.array([a >= every for a in ages])
+    y_out = torch.zeros_like(x)
+    new_state = state.clone()
+    stages = 0
+    with torch.no_grad():
+        for sel, st in ((cold, None), (~cold, state)):
+            if sel.any():
+                idx = torch.from_numpy(np.nonzero(sel)[0])
+                yk, sk, res, _ = m.m(x[idx], torch.zeros(0) if st is None else st[idx], 1)
+                y_out[idx] = yk
+                new_state[idx] = sk
+                stages += res.shape[1] * int(sel.sum())
+    for i in np.nonzero(cold)[0]:
+        ages[i] = 0
+    acc = np.zeros(img.shape, np.float32)
+    wsum = np.zeros(img.shape[:2] + (1,), np.float32)
+    fw = feather(T, m.overlap)[..., None]
+    for i, (ty, tx) in enumerate(g):
+        acc[ty:ty + T, tx:tx + T] += y_out[i].numpy().transpose(1, 2, 0) * fw
+        wsum[ty:ty + T, tx:tx + T] += fw
+    return acc / wsum, new_state, stages / len(g)
+
+
+def warm_start_clip(models, path, frames, seed=5, sigma=25.0, cold_every=30):
     """Noisy (+ fixed haze) consecutive frames of a moving clip; cold vs warm k per tile."""
     cap = cv2.VideoCapture(path)
     fr = []
@@ -232,7 +271,25 @@ def warm_start_clip(models, path, frames, seed=5, sigma=25.0):
             stages.append(n)
             shares.append(share)
         row["1+still"] = {"psnr": float(np.mean(ps)), "psnr_last": float(ps[-1]), "stages": float(np.mean(stages)),
-                          "ms_per_frame": 1000 * t / len(fr), "still_share": float(np.mean(shares[1:]))}
+                          "ms_per_frame": 1000 * t / len(fr), "still_share": float(np.mean(shares[1:])),
+                          "psnr_per_frame": [round(float(p), 2) for p in ps]}
+        if cold_every > 0:
+            # warm k=1 with the service's pipeline.coldEvery: staggered ages as FrameRestorer.staggeredAge
+            ps, stages, t, st, ages = [], [], 0.0, None, None
+            for c, d in zip(fr, deg):
+                t0 = time.perf_counter()
+                if st is None:
+                    y, st, n = m(d)
+                    ng = len(m.grid(*d.shape[:2]))
+                    ages = [i * cold_every // ng for i in range(ng)]
+                else:
+                    y, st, n = refresh_pass(m, d, st, ages, cold_every)
+                t += time.perf_counter() - t0
+                ps.append(data.psnr(y, c))
+                stages.append(n)
+            row[f"1/cold{cold_every}"] = {"psnr": float(np.mean(ps)), "psnr_last": float(ps[-1]),
+                                          "stages": float(np.mean(stages)), "ms_per_frame": 1000 * t / len(fr),
+                                          "psnr_per_frame": [round(float(p), 2) for p in ps]}
         out[m.name] = row
     return {"clip": os.path.basename(path), "frames": len(fr), "size": list(fr[0].shape[:2]),
             "degradation": f"fixed haze (beta 0.7) + fresh Gaussian noise sigma {sigma} per frame",
@@ -249,6 +306,8 @@ def main(argv=None):
     ap.add_argument("--clip", default="/work/shared/data/videos/nodeopencv_motion.mov")
     ap.add_argument("--warm-frames", type=int, default=30,
                     help="consecutive clip frames of the warm-start measurement (PSNR per frame in results.json)")
+    ap.add_argument("--cold-every", type=int, default=30,
+                    help="also measure warm k=1 with tiles restarting cold every N frames (pipeline.coldEvery); 0: no")
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--picture", default="scipy_face.png", help="val photo shown in comparison.png")
     a = ap.parse_args(argv)
@@ -298,8 +357,13 @@ def main(argv=None):
                 with open(cache_path, "w") as f:
                     json.dump(cache, f, indent=1)
             r.update(cache[key])
+        pic = {"clean": cleans[pic_index], "input": degs[pic_index], "baseline": None}
+        if row.startswith("noise"):
+            vf = r["ffmpeg nlmeans (best)"][2]
+            pic["baseline"] = (ffmpeg_filter([degs[pic_index]], vf)[0], "FFmpeg " + vf)
         if "haze" in row:
             dcp = [dark_channel_prior(d) for d in degs]
+            pic["baseline"] = (dcp[pic_index], "dark channel prior")
             r["dark channel prior"] = metrics(dcp, cleans)
             # the same prior on each 128 px tile alone (airlight per tile): what a tile-local dehazer can reach,
             # which is all the network sees of a frame
@@ -307,11 +371,12 @@ def main(argv=None):
         for m in models:
             outs = [m(d)[0] for d in degs]
             r[m.name] = metrics(outs, cleans)
-            if row in ("noise25", "haze+rain+noise"):
-                sample.setdefault(row, {"clean": cleans[pic_index], "input": degs[pic_index]})[m.name] = outs[pic_index]
+            pic[m.name] = outs[pic_index]
+        sample[row] = pic
         results["rows"][row] = r
         print(row, " | ".join(f"{k}: {v[0]:.2f} dB / {v[1]:.3f}" for k, v in r.items()), flush=True)
-    results["warm_start"] = warm_start_clip(models, a.clip, 12 if a.quick else a.warm_frames)
+    results["warm_start"] = warm_start_clip(models, a.clip, 12 if a.quick else a.warm_frames,
+                                             cold_every=a.cold_every)
     print(json.dumps(results["warm_start"], indent=1), flush=True)
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -339,20 +404,25 @@ def main(argv=None):
     for mn, rows in ws["models"].items():
         for k, v in rows.items():
             mode = ("cold (all K)" if k == "cold" else
-                    f"warm k=1 + still tiles ({100 * v['still_share']:.0f}% of tiles still)" if k == "1+still" else f"warm k={k}")
+                    f"warm k=1 + still tiles ({100 * v['still_share']:.0f}% of tiles still)" if k == "1+still" else
+                    f"warm k=1, each tile cold every {k[6:]} frames" if k.startswith("1/cold") else f"warm k={k}")
             md.append(f"| {mn} | {mode} | {v['psnr']:.2f} | {v['psnr_last']:.2f} | {v['stages']:.1f} | {v['ms_per_frame']:.0f} |")
     with open(os.path.join(a.out, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
-    # comparison picture: per row: input | models... | clean
+    # comparison picture: one row per degradation: input | classical baseline | models... | clean, labelled
     if sample:
         tiles = []
         for row, d in sample.items():
-            ims = [d["input"]] + [d[m.name] for m in models if m.name in d] + [d["clean"]]
-            tiles.append(np.concatenate(ims, axis=1))
-        pic = (np.clip(np.concatenate(tiles, axis=0), 0, 1) * 255 + .5).astype(np.uint8)
+            blank = np.full_like(d["clean"], 0.5)
+            cells = [(d["input"], f"{row}: input")]
+            cells.append(d["baseline"] if d["baseline"] is not None else (blank, "no classical baseline"))
+            cells += [(d[m.name], m.name) for m in models if m.name in d]
+            cells.append((d["clean"], "clean"))
+            tiles.append(np.concatenate([labelled(im, text) for im, text in cells], axis=1))
+        pic = np.concatenate(tiles, axis=0)
         cv2.imwrite(os.path.join(a.out, "comparison.png"), cv2.cvtColor(pic, cv2.COLOR_RGB2BGR))
     print("\n".join(md))
-    print(f"wrote {a.out}/results.json, results.md, comparison.png ({a.picture}: input | models | clean; "
+    print(f"wrote {a.out}/results.json, results.md, comparison.png ({a.picture}: input | baseline | models | clean; "
           f"rows {list(sample)})")
 
 

@@ -4,10 +4,16 @@
     /usr/bin/python3 -m interir.train --variant live --minutes 100 --threads 1
 
 Resumes automatically from <ckpt>/last.pt. Logs loss and validation PSNR to stdout and <ckpt>/log.csv.
-Every step trains both paths on a sequence of n=3 'consecutive frames' of a patch (same haze field,
-moving rain, fresh noise, random-walk shift): a COLD pass (all K stages) on the oldest frame, then
-WARM passes (the last k stages, k random in 1..K-1) on each following frame, each started from the
-previous frame's final state (detached), as the service chains them.
+Every step trains both paths on a sequence of n (--frames, default 3) 'consecutive frames' of a patch
+(same haze field, moving rain, fresh noise, random-walk shift): a COLD pass (all K stages) on the oldest
+frame, then WARM passes (the last k stages; k = 1 with probability --k1, else random in 1..K-1) on each
+following frame, each started from the previous frame's final state, as the service chains them.
+With --bptt the gradient flows back through the chained states (the network learns what its state does
+to the frames after it); without it every state is detached.
+
+Validation also chains --val-chain frames of a still val crop (fresh noise each frame) through warm k=1
+passes and reports the last frame's PSNR: the service chains k=1 for as long as a stream runs, and a
+model whose chain drifts must not ship.
 """
 import argparse
 import csv
@@ -22,7 +28,7 @@ import numpy as np
 import torch
 
 from . import data
-from .network import InterIR, VARIANTS, count_params
+from .network import InterIR, VARIANTS, count_params, graft
 
 
 def charbonnier(a, b, eps=1e-3):
@@ -35,6 +41,39 @@ def psnr_loss(a, b):
     noisy ones and dominated a Charbonnier loss: val noise PSNR fell from 26.3 to 22.6 dB while haze
     rose, runs/live/train.log 15-35 min)."""
     return torch.log10(((a - b) ** 2).mean(dim=(1, 2, 3)) + 1e-6).mean() / 20.0
+
+
+def chain_set(images, n, size=128, seed=4321):
+    """n frames of one still centre crop per val image: the same haze field and fresh noise each frame
+    (haze + noise 25, the warm-start clip's degradation). Returns (clean [N,3,h,w], [n x degraded])."""
+    rng = np.random.default_rng(seed)
+    cl, frames = [], [[] for _ in range(n)]
+    for img in images:
+        h, w = img.shape[:2]
+        if min(h, w) < size:
+            continue
+        y, x = (h - size) // 2, (w - size) // 2
+        c = img[y:y + size, x:x + size]
+        spec = {"haze": dict(beta=0.7, airlight=[0.85, 0.86, 0.88], dmin=0.2), "noise": 25.0}
+        for i, (_, d) in enumerate(data.degrade_seq(c, rng, spec, size, 0, n)):
+            frames[i].append(d.transpose(2, 0, 1))
+        cl.append(c.transpose(2, 0, 1))
+    return np.stack(cl).astype(np.float32), [np.stack(f).astype(np.float32) for f in frames]
+
+
+def evaluate_chain(model, cset, device):
+    """(cold PSNR of the last frame, warm k=1 PSNR of the last frame after chaining all frames)."""
+    clean, frames = cset
+    model.eval()
+    with torch.no_grad():
+        st = torch.zeros(0, device=device)
+        for i, d in enumerate(frames):
+            y, st, _, _ = model(torch.from_numpy(d).to(device), st, 1)
+        yc, _, _, _ = model(torch.from_numpy(frames[-1]).to(device), torch.zeros(0, device=device), 0)
+    model.train()
+    last = float(np.mean([data.psnr(a, c) for a, c in zip(y.cpu().numpy(), clean)]))
+    cold = float(np.mean([data.psnr(a, c) for a, c in zip(yc.cpu().numpy(), clean)]))
+    return cold, last
 
 
 def evaluate(model, vset, device, batch=16):
@@ -77,6 +116,16 @@ def main(argv=None):
                     help="image loss: per-sample log-MSE (balances degradations) or Charbonnier")
     ap.add_argument("--res-weight", type=float, default=0.005,
                     help="weight of the convergence term mean(||F_last|| / ||F_first||) (cold pass)")
+    ap.add_argument("--frames", type=int, default=3, help="frames per training sequence (1 cold + n-1 warm)")
+    ap.add_argument("--k1", type=float, default=0.0,
+                    help="probability that a warm pass runs k=1 (the service's setting); else k is uniform in 1..K-1")
+    ap.add_argument("--bptt", action="store_true", help="backpropagate through the chained states")
+    ap.add_argument("--cosine-from", type=float, default=0.0,
+                    help="minute at which the cosine schedule restarts from --lr (a warm restart on resume)")
+    ap.add_argument("--graft", default="",
+                    help="start (when <ckpt> has no last.pt) from this checkpoint of the network without the haze "
+                         "prior: for a dcp variant, see network.graft")
+    ap.add_argument("--val-chain", type=int, default=16, help="frames of the validation warm chain")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
         ap.error("give --minutes or --steps")
@@ -91,6 +140,7 @@ def main(argv=None):
     model = InterIR(a.variant).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     step, elapsed_prev, best, ck_val = 0, 0.0, -1.0, None
+    warm_from = 0   # the lr warm-up counts from here (a graft starts a fresh optimiser)
     last = os.path.join(ckdir, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last, map_location=dev)
@@ -100,13 +150,21 @@ def main(argv=None):
         step, elapsed_prev, best = ck["step"], ck["minutes"], ck.get("best", -1.0)
         ck_val = ck.get("val")
         print(f"resumed from {last}: step {step}, {elapsed_prev:.1f} min", flush=True)
+    elif a.graft:
+        ck = torch.load(a.graft, map_location=dev)
+        names = graft(model, ck["model"])
+        step, elapsed_prev = ck["step"], ck["minutes"]
+        warm_from = step
+        print(f"grafted from {a.graft} (step {step}, {elapsed_prev:.1f} min), new zero-initialised parts: {names}; "
+              f"fresh optimiser", flush=True)
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 
     train_imgs = data.load_set("train")
     val_imgs = data.load_set("val")
     vset = data.val_set(val_imgs, size=128)
     print(f"train images {len(train_imgs)}, val images {len(val_imgs)}, val conditions {list(vset)}", flush=True)
-    sampler = data.Sampler(train_imgs, a.patch, a.batch, seed=a.seed + step)
+    cset = chain_set(val_imgs, a.val_chain)
+    sampler = data.Sampler(train_imgs, a.patch, a.batch, seed=a.seed + step, n=a.frames)
     K = model.K
     command = "/usr/bin/python3 -m interir.train " + " ".join(sys.argv[1:] if argv is None else argv)
 
@@ -121,11 +179,11 @@ def main(argv=None):
     def lr_at(minutes, st):
         frac = 0.0
         if a.minutes > 0:
-            frac = minutes / a.minutes
+            frac = (minutes - a.cosine_from) / max(a.minutes - a.cosine_from, 1e-6)
         elif a.steps > 0:
             frac = st / a.steps
         frac = min(max(frac, 0.0), 1.0)
-        warm = min(1.0, (st + 1) / 200.0)
+        warm = min(1.0, max(st + 1 - warm_from, 1) / 200.0)
         return a.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
 
     def save(minutes, valres):
@@ -165,9 +223,13 @@ def main(argv=None):
             mean_cold = float(np.mean([v[1] for v in res.values()]))
             best = max(best, mean_cold)
             line = " ".join(f"{k}: in {v[0]:.2f} cold {v[1]:.2f} warm2 {v[2]:.2f}" for k, v in res.items())
-            print(f"[val] step {step} {minutes:.1f} min | {line} | mean cold {mean_cold:.2f}", flush=True)
+            ch_cold, ch_last = evaluate_chain(model, cset, dev)
+            print(f"[val] step {step} {minutes:.1f} min | {line} | mean cold {mean_cold:.2f} | "
+                  f"chain {a.val_chain}x k=1: last frame {ch_last:.2f} (cold {ch_cold:.2f})", flush=True)
             for k, v in res.items():
                 wr.writerow([step, f"{minutes:.2f}", "", "", "", "val", k, f"{v[0]:.3f}", f"{v[1]:.3f}", f"{v[2]:.3f}"])
+            wr.writerow([step, f"{minutes:.2f}", "", "", "", "val", f"chain{a.val_chain}_k1_last", "",
+                         f"{ch_cold:.3f}", f"{ch_last:.3f}"])
             fcsv.flush()
             save(minutes, res)
             last_val = time.time()
@@ -191,8 +253,8 @@ def main(argv=None):
         loss_w = torch.zeros((), device=dev)
         conv_w = torch.zeros((), device=dev)
         for c1, d1 in seq[1:]:
-            k = int(krng.integers(1, K)) if K > 1 else 1
-            y1, st, res1, _ = model.run(d1, st.detach(), k)
+            k = 1 if (K == 1 or krng.random() < a.k1) else int(krng.integers(1, K))
+            y1, st, res1, _ = model.run(d1, st if a.bptt else st.detach(), k)
             loss_w = loss_w + img_loss(y1, c1) / (len(seq) - 1)
             conv_w = conv_w + (res1[:, -1] / (res0[:, 0].detach() + 1e-3)).mean() / (len(seq) - 1)
         loss = loss_c + loss_w + a.res_weight * (conv + conv_w)

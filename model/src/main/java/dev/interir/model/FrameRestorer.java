@@ -9,7 +9,9 @@ import java.util.List;
  * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles, blends them
  * back without seams, and carries each sequence's per-tile state into its next call (temporal warm start).
  * A warm tile does less when it can ({@link TileReuse}): a still tile runs no ISN stage, only the output layer on
- * its new input; a tile whose input has not changed at all is not run.
+ * its new input; a tile whose input has not changed at all is not run. A tile restarts cold at least every
+ * {@code coldEvery} frames, because a chain of warm starts is only as stable as the chains the model was trained
+ * on; the tiles of one sequence take their turns, so no frame pays for more than a share of them.
  */
 public final class FrameRestorer {
     private final Restorer restorer;
@@ -17,6 +19,7 @@ public final class FrameRestorer {
     private final int overlap;
     private final int maxBatch;
     private final TileReuse reuse;
+    private final int coldEvery;
 
     /**
      * One image to restore, with the state of its sequence (null: no sequence, restore it cold on its own).
@@ -30,16 +33,25 @@ public final class FrameRestorer {
         }
     }
 
-    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse) {
+    /** @param coldEvery most frames in a row a tile starts from its kept state before it restarts cold; 0: no limit */
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse, int coldEvery) {
         int s = restorer.info().scale();
         if (tile % s != 0) {
             throw new IllegalArgumentException("tile size " + tile + " must be a multiple of the model scale " + s);
+        }
+        if (coldEvery < 0) {
+            throw new IllegalArgumentException("coldEvery must be 0 (no limit) or more, not " + coldEvery);
         }
         this.restorer = restorer;
         this.tile = tile;
         this.overlap = overlap;
         this.maxBatch = Math.max(1, maxBatch);
         this.reuse = reuse;
+        this.coldEvery = coldEvery;
+    }
+
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse) {
+        this(restorer, tile, overlap, maxBatch, reuse, 0);
     }
 
     public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
@@ -80,6 +92,7 @@ public final class FrameRestorer {
             for (int i = 0; i < job.grid.count(); i++) {
                 float[] in = job.grid.cut(r.image(), i);
                 job.inputs[i] = in;
+                job.warmAges[i] = isWarm ? r.warm().warmAge(i) + 1 : staggeredAge(i, job.grid.count());
                 job.coarse[i] = reuses && reuse.stillThreshold() > 0 ? coarseLuma(in, tile) : null;
                 if (isWarm && reuses && reuse.skipThreshold() > 0 && meanAbsDiff(in, r.warm().input(i)) < reuse.skipThreshold()) {
                     // keep the input the reused output belongs to, so slow drift still adds up to a rerun
@@ -89,6 +102,9 @@ public final class FrameRestorer {
                     job.coarse[i] = r.warm().coarse(i);
                     job.stillFrames[i] = r.warm().stillFrames(i);
                     job.skipped++;
+                } else if (isWarm && coldEvery > 0 && job.warmAges[i] >= coldEvery) {
+                    job.warmAges[i] = 0;
+                    cold.add(new TileWork(job, i));
                 } else if (isWarm && reuses && isStill(job.coarse[i], r.warm(), i)) {
                     // measured against the content of the tile's last stage, so slow drift adds up to a stage
                     job.coarse[i] = r.warm().coarse(i);
@@ -155,6 +171,14 @@ public final class FrameRestorer {
         return new TileGrid(r.image().width(), r.image().height(), tile, overlap);
     }
 
+    /**
+     * The warm age a tile gets when its whole sequence starts cold: spread over 0..coldEvery-1, so that the tiles
+     * reach coldEvery on different frames and each frame restarts only about count/coldEvery of them.
+     */
+    private int staggeredAge(int tileIndex, int count) {
+        return coldEvery == 0 ? 0 : (int) ((long) tileIndex * coldEvery / count);
+    }
+
     private boolean isStill(float[] coarse, WarmStartState warm, int i) {
         return coarse != null && warm.coarse(i) != null && warm.stillFrames(i) < reuse.stillMaxFrames()
                 && maxAbsDiff(coarse, warm.coarse(i)) < reuse.stillThreshold();
@@ -214,6 +238,7 @@ public final class FrameRestorer {
         final float[][] states;
         final float[][] coarse;
         final int[] stillFrames;
+        final int[] warmAges;
         boolean warm;
         int skipped;
         int still;
@@ -232,6 +257,7 @@ public final class FrameRestorer {
             this.states = new float[n][];
             this.coarse = new float[n][];
             this.stillFrames = new int[n];
+            this.warmAges = new int[n];
         }
 
         void addStill(long nanos) {
@@ -265,7 +291,7 @@ public final class FrameRestorer {
                 pi[i] /= ran;
             }
             if (request.warm() != null) {
-                request.warm().remember(grid, states, inputs, outputs, coarse, stillFrames);
+                request.warm().remember(grid, states, inputs, outputs, coarse, stillFrames, warmAges);
             }
             return new RestoredImage(() -> grid.blend(outputs), warm, (double) stageSum / grid.count(), res, pi,
                     grid.count(), skipped, still, forwardNanos);

@@ -11,6 +11,7 @@ import dev.interir.model.TileReuse;
  * @param batchStreams      put the tiles of several streams' frames into the same forward passes
  * @param batchDeadlineMs   once one stream's frame is ready, how long to wait for the other live streams' frames
  * @param warmStages        ISN stages run from the previous frame's state; 0 restores every frame cold
+ * @param coldEvery         most frames in a row a tile starts warm before it restarts cold; 0: no limit
  * @param reuse             when a warm tile runs no stage (still) or nothing at all (unchanged input)
  * @param sceneCutThreshold mean absolute change of a frame's coarse luma above which its warm start is reset
  * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
@@ -18,6 +19,6 @@ import dev.interir.model.TileReuse;
  * @param maxStreams        most streams at once
  */
 public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
-                               int warmStages, TileReuse reuse, float sceneCutThreshold, int slotCapacity,
+                               int warmStages, int coldEvery, TileReuse reuse, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams) {
 }

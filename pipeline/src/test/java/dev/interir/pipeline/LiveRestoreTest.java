@@ -34,7 +34,7 @@ class LiveRestoreTest {
         FrameSink sink = got::add;
         try (DjlRestorer model = DjlRestorer.loadBundled("live", Device.cpu())) {
             TileReuse reuse = new TileReuse(0f, 0.1f, 10);
-            PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, 1, reuse, 0.12f, 2,
+            PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, 1, 0, reuse, 0.12f, 2,
                     Long.MAX_VALUE, 4);
             try (StreamRegistry registry = new StreamRegistry(new FrameRestorer(model, 128, 8, 8, reuse), settings,
                     s -> List.of(sink))) {

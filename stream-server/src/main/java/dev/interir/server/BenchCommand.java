@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warm", defaultValue = "1", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
     int warmStages;
 
+    @Option(names = "--cold-every", description = "pipeline.coldEvery: a tile restarts cold at least every N frames; "
+            + "0: never (default: the config default).")
+    Integer coldEvery;
+
     @Option(names = "--batch", defaultValue = "8", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
@@ -136,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
                     restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup, warmStages, maxBatch, deadlineMs);
             System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
                     "p50 ms", "p95 ms", "p99 ms", "stages", "fwd ms", "drops", "cpu%", "PSNR");
+            ForwardBench.warmUp(restorer, warmStages, maxBatch);
             for (Config c : configs) {
                 rows.add(run(c, restorer, clip, cleanFrames));
             }
@@ -148,6 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("fps", fps);
             doc.put("threads", ModelLoader.threadsFor(threads));
             doc.put("warmStages", warmStages);
+            doc.put("coldEvery", coldEvery());
             doc.put("stillThreshold", stillThreshold);
             doc.put("stillMaxFrames", stillMaxFrames);
             doc.put("maxBatch", maxBatch);
@@ -159,11 +165,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int coldEvery() {
+        return coldEvery != null ? coldEvery : ServiceConfig.defaults().pipeline.coldEvery;
+    }
+
     private Map<String, Object> run(Config c, DjlRestorer restorer, Path clip, List<dev.interir.pipeline.BgrImage> cleanFrames)
             throws Exception {
         PipelineSettings settings = new PipelineSettings(restorer.info().tile(), restorer.info().overlap(), maxBatch,
-                c.batched(), deadlineMs, c.warmStages(), c.reuse(), 0.12f, 2, Long.MAX_VALUE, Math.max(16, c.streams()));
-        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.reuse());
+                c.batched(), deadlineMs, c.warmStages(), coldEvery(), c.reuse(), 0.12f, 2, Long.MAX_VALUE,
+                Math.max(16, c.streams()));
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.reuse(),
+                settings.coldEvery());
         BenchSink.Totals totals = new BenchSink.Totals(cleanFrames);
         JpegEncoder jpeg = new JpegEncoder(80);
         SourceSpec spec = SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK);

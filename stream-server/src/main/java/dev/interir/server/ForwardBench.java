@@ -52,6 +52,26 @@ final class ForwardBench {
         }
     }
 
+    /**
+     * Runs cold, warm and still passes of {@code batch} random tiles a few times, so that the TorchScript profiling
+     * executor's optimisation (seconds on a busy machine) happens before anything is measured.
+     */
+    static void warmUp(Restorer restorer, int warmStages, int batch) {
+        int tile = restorer.info().tile();
+        Random rnd = new Random(2);
+        float[][] tiles = new float[Math.max(1, batch)][3 * tile * tile];
+        for (float[] t : tiles) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = rnd.nextFloat();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            TileBatchResult cold = restorer.restore(tiles, tile, tile, null, 0);
+            restorer.restore(tiles, tile, tile, cold.states(), warmStages);
+            restorer.restore(tiles, tile, tile, cold.states(), 0);
+        }
+    }
+
     private static double[] time(int runs, Runnable pass) {
         pass.run(); // warm-up: the TorchScript profiling executor optimises on the first calls
         pass.run();

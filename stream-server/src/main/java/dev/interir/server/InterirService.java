@@ -51,7 +51,7 @@ public final class InterirService implements AutoCloseable {
         DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
         FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch(),
-                settings.reuse());
+                settings.reuse(), settings.coldEvery());
         Path hlsRoot = hlsRoot(cfg.hls.dir);
         Vertx vertx = Vertx.vertx();
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);

@@ -7,6 +7,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
 import dev.interir.model.RestoredImage;
+import dev.interir.model.TileReuse;
 import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.SingleThreadRestorer;
 import dev.interir.pipeline.file.VideoFileRestorer;
@@ -103,9 +104,10 @@ final class RestoreCommand implements Callable<Integer> {
         int failed = 0;
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
             int t = tile > 0 ? tile : restorer.info().tile();
+            ServiceConfig.Pipeline defaults = ServiceConfig.defaults().pipeline;
             FrameRestorer frames = new FrameRestorer(restorer, t, Math.min(restorer.info().overlap(), t / 2),
-                    ServiceConfig.defaults().pipeline.maxBatch);
-            int warm = warmStages != null ? warmStages : ServiceConfig.defaults().pipeline.warmStages;
+                    defaults.maxBatch, TileReuse.NONE, defaults.coldEvery);
+            int warm = warmStages != null ? warmStages : defaults.warmStages;
             SingleThreadRestorer shared = new SingleThreadRestorer(frames, warm);
             VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();
             VideoFileRestorer videos = new VideoFileRestorer(shared, new VideoFileRestorer.Options(bitsPerPixel, bits, maxQp,

@@ -52,6 +52,7 @@ public final class ServiceConfig {
         public boolean batchStreams;
         public int batchDeadlineMs;
         public int warmStages;
+        public int coldEvery;
         public float skipThreshold;
         public float stillThreshold;
         public int stillMaxFrames;
@@ -162,6 +163,7 @@ public final class ServiceConfig {
                 pipeline.tile > 0 ? pipeline.tile : modelTile,
                 pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
                 pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.warmStages,
+                pipeline.coldEvery,
                 new TileReuse(pipeline.skipThreshold, pipeline.stillThreshold, pipeline.stillMaxFrames),
                 pipeline.sceneCutThreshold, pipeline.slotCapacity,
                 pipeline.maxFramePixels, pipeline.maxStreams);
