@@ -12,6 +12,7 @@ import argparse
 import datetime
 import json
 import os
+import sys
 
 import numpy as np
 import torch
@@ -49,7 +50,8 @@ def write_bin(path, t):
     np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4")).tofile(path)
 
 
-def make_fixture(pt_path: str, variant: str, out_dir: str, size: int = 64, k: int = 2, seed: int = 42):
+def make_fixture(pt_path: str, variant: str, out_dir: str, size: int = 64, k: int = 2, seed: int = 42,
+                 made: str = ""):
     """B=2 real val-image crops (size x size) degraded with fixed seeds, run through the exported file."""
     os.makedirs(out_dir, exist_ok=True)
     sp = data.load_split()
@@ -82,7 +84,7 @@ def make_fixture(pt_path: str, variant: str, out_dir: str, size: int = 64, k: in
         "inputs": [{"image": n, "crop": f"centre {size}x{size}", "degradation": s} for n, s in zip(names, specs)],
         "seed": seed,
         "tolerance": {"abs": 1e-4, "note": "stack.md: libtorch 2.3.1 gave bit-identical results to 1.13.1"},
-        "made": "cd model/python && /usr/bin/python3 -m interir.export --variant " + variant,
+        "made": made or "cd model/python && /usr/bin/python3 -m interir.export --variant " + variant,
     }
     with open(os.path.join(out_dir, "fixture.json"), "w") as f:
         json.dump(meta, f, indent=1)
@@ -98,6 +100,9 @@ def main(argv=None):
     ap.add_argument("--no-fixture", action="store_true")
     ap.add_argument("--note", default="", help="free text stored in trained.note (e.g. the run's history)")
     ap.add_argument("--fixture-dir", default=FIX_DIR)
+    ap.add_argument("--name", default="",
+                    help="name the service loads it by (<name>.pt, default the variant): e.g. --variant live_dcp "
+                         "--name live ships the network with the haze prior as the live tier")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -117,11 +122,13 @@ def main(argv=None):
     print(f"scripted vs eager max abs diff: square {err:.3g}, non-square {err2:.3g}")
     assert err < 1e-5 and err2 < 1e-5
     os.makedirs(a.out, exist_ok=True)
-    pt = os.path.join(a.out, f"{a.variant}.pt")
+    name = a.name or a.variant
+    pt = os.path.join(a.out, f"{name}.pt")
     sm.save(pt)
     h = T // cfg["s"]
     side = {
-        "variant": a.variant,
+        "variant": name,
+        "network": a.variant,
         "scale": cfg["s"],
         "stages": cfg["K"],
         "channels": cfg["C"],
@@ -167,11 +174,12 @@ def main(argv=None):
         }
         if a.note:
             side["trained"]["note"] = a.note
-    with open(os.path.join(a.out, f"{a.variant}.json"), "w") as f:
+    with open(os.path.join(a.out, f"{name}.json"), "w") as f:
         json.dump(side, f, indent=1)
-    print(f"wrote {pt} ({os.path.getsize(pt) / 1e6:.2f} MB) and {a.variant}.json")
+    print(f"wrote {pt} ({os.path.getsize(pt) / 1e6:.2f} MB) and {name}.json")
     if not a.no_fixture:
-        meta = make_fixture(pt, a.variant, a.fixture_dir)
+        meta = make_fixture(pt, name, a.fixture_dir, made="cd model/python && /usr/bin/python3 -m interir.export "
+                            + " ".join(sys.argv[1:] if argv is None else argv))
         print(f"fixture in {a.fixture_dir}: {meta['shapes']}")
 
 

@@ -243,12 +243,15 @@ class Head(nn.Module):
         super().__init__()
         self.s = s
         self.kf = kf
-        self.dcp = dcp
-        # with the haze prior the trunk also sees the transmission t, and gb has a 7th channel: beta, how
-        # much of the physical inversion D/t + A(1 - 1/t) to apply (0 at init: the graft changes nothing)
-        self.trunk = nn.Conv2d(C + (1 if dcp else 0), width, 3, padding=1)
+        self.trunk = nn.Conv2d(C, width, 3, padding=1)
         self.taps = nn.Conv2d(width, s * s * kf * kf, 1)
-        self.gb = nn.Conv2d(width, 7 if dcp else 6, 1)
+        self.gb = nn.Conv2d(width, 6, 1)
+        # with the haze prior the trunk also sees the transmission t (haze_in), and haze_beta says per pixel how
+        # much of the physical inversion D/t + A(1 - 1/t) to apply. Both start at zero, so grafting them onto a
+        # trained network without the prior changes nothing; they are separate tensors so that training can
+        # give them their own learning rate (train.py --new-lr-mult).
+        self.haze_in = nn.Conv2d(1, width, 3, padding=1, bias=False) if dcp else None
+        self.haze_beta = nn.Conv2d(width, 1, 1) if dcp else None
         self.res = nn.Conv2d(width, 3 * s * s, 3, padding=1)
         nn.init.zeros_(self.taps.weight)
         with torch.no_grad():
@@ -257,17 +260,22 @@ class Head(nn.Module):
             self.taps.bias.copy_(b.reshape(-1))
         nn.init.zeros_(self.gb.weight)
         nn.init.zeros_(self.gb.bias)
+        if self.haze_in is not None and self.haze_beta is not None:
+            nn.init.zeros_(self.haze_in.weight)
+            nn.init.zeros_(self.haze_beta.weight)
+            nn.init.zeros_(self.haze_beta.bias)
         nn.init.normal_(self.res.weight, std=1e-3)
         nn.init.zeros_(self.res.bias)
 
     def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
         B, _, H, W = D.shape
-        if self.dcp:
+        tr = torch.ones(0)
+        A = torch.ones(0)
+        haze_in = self.haze_in
+        if haze_in is not None:
             tr, A = haze_prior(D, self.s)
-            t = F.leaky_relu(self.trunk(torch.cat([U, tr], dim=1)), 0.1)
+            t = F.leaky_relu(self.trunk(U) + haze_in(tr), 0.1)
         else:
-            tr = torch.ones(0)
-            A = torch.ones(0)
             t = F.leaky_relu(self.trunk(U), 0.1)
         # softmax over the kf*kf taps of each full-res pixel, computed as exp at low resolution and one
         # division of the filtered image: the same function, but a channel-dim softmax and a 9-channel
@@ -288,9 +296,10 @@ class Head(nn.Module):
                 acc = torch.addcmul(acc, taps[:, i:i + 1], Dp[:, :, dy:dy + H, dx:dx + W])
                 i += 1
         gb = conv1x1(t, self.gb.weight, self.gb.bias)
-        if self.dcp:
+        haze_beta = self.haze_beta
+        if haze_beta is not None:
             # gain (1 + g)(1 + beta (1/t - 1)), bias b - beta A (1/t - 1): beta = 1 is the physical inversion
-            r = gb[:, 6:7] * (1.0 / tr - 1.0)
+            r = conv1x1(t, haze_beta.weight, haze_beta.bias) * (1.0 / tr - 1.0)
             gb = torch.cat([(1.0 + gb[:, :3]) * (1.0 + r) - 1.0, gb[:, 3:6] - A * r], dim=1)
         gb = F.interpolate(gb, size=[H, W], mode="bilinear", align_corners=False)
         return (1.0 + gb[:, :3]) / norm * acc + gb[:, 3:] + pixel_shuffle(self.res(t), self.s)
@@ -397,22 +406,12 @@ def build(variant: str) -> InterIR:
 
 
 def graft(model: InterIR, old: Dict[str, torch.Tensor]) -> List[str]:
-    """Load a checkpoint of the same network without the haze prior into `model` (dcp=1): the new
-    trunk input channel and the beta output start at zero, so the grafted network computes exactly what
-    the old one did. Returns the names of the grafted tensors."""
-    sd = model.state_dict()
-    grafted = []
-    for k, v in sd.items():
-        o = old[k]
-        if o.shape == v.shape:
-            sd[k] = o
-        else:
-            z = torch.zeros_like(v)
-            z[tuple(slice(0, n) for n in o.shape)] = o
-            sd[k] = z
-            grafted.append(k)
-    model.load_state_dict(sd)
-    return grafted
+    """Load a checkpoint of the same network without the haze prior into `model` (dcp=1). The parts it lacks
+    (the haze prior's input and beta) keep their zero initialisation, so the grafted network computes exactly
+    what the old one did. Returns the names of those new tensors."""
+    missing, unexpected = model.load_state_dict(old, strict=False)
+    assert not unexpected, f"not the same network: {unexpected}"
+    return list(missing)
 
 
 def count_params(m: nn.Module) -> int:

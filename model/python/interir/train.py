@@ -125,6 +125,8 @@ def main(argv=None):
     ap.add_argument("--graft", default="",
                     help="start (when <ckpt> has no last.pt) from this checkpoint of the network without the haze "
                          "prior: for a dcp variant, see network.graft")
+    ap.add_argument("--new-lr-mult", type=float, default=20.0,
+                    help="learning-rate factor for the haze prior's parameters (they start at zero)")
     ap.add_argument("--val-chain", type=int, default=16, help="frames of the validation warm chain")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
@@ -138,7 +140,13 @@ def main(argv=None):
 
     torch.manual_seed(a.seed)
     model = InterIR(a.variant).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    # parameters a graft adds start at zero and must travel far: Adam moves each by about lr per step, so they
+    # get --new-lr-mult times the rate (at 1x the haze prior's beta had moved by 0.002 after 250 steps)
+    new_names = {n for n, _ in model.named_parameters() if ".haze_" in n}
+    groups = [{"params": [p for n, p in model.named_parameters() if n not in new_names], "mult": 1.0}]
+    if new_names:
+        groups.append({"params": [p for n, p in model.named_parameters() if n in new_names], "mult": a.new_lr_mult})
+    opt = torch.optim.Adam(groups, lr=a.lr)
     step, elapsed_prev, best, ck_val = 0, 0.0, -1.0, None
     warm_from = 0   # the lr warm-up counts from here (a graft starts a fresh optimiser)
     last = os.path.join(ckdir, "last.pt")
@@ -237,7 +245,7 @@ def main(argv=None):
                 break
         lr = lr_at(minutes, step)
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g["mult"]
         seq = [(torch.from_numpy(c).to(dev), torch.from_numpy(d).to(dev)) for c, d in sampler.next()]
         empty = torch.zeros(0, device=dev)
         # cold pass on the oldest frame

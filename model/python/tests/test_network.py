@@ -6,7 +6,7 @@ import unittest
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from interir.network import InterIR, VARIANTS  # noqa: E402
+from interir.network import InterIR, VARIANTS, graft, haze_prior  # noqa: E402
 from interir import export  # noqa: E402
 
 torch.set_num_threads(2)
@@ -103,6 +103,42 @@ class ExportRoundTrip(unittest.TestCase):
         m = InterIR("live").eval()
         sm = export.script_model(m)
         self.assertLess(export.check_roundtrip(m, sm, torch.rand(1, 3, 64, 64)), 1e-6)
+
+
+class HazePrior(unittest.TestCase):
+    def test_recovers_a_known_haze(self):
+        # a textured scene with dark pixels in every 20 px block (the prior's assumption) under transmission 0.5,
+        # and a far region at the top (t = 0.02, where the hazy image is the airlight, like a hazy sky)
+        torch.manual_seed(0)
+        clean = torch.rand(2, 3, 64, 64) * 0.8 + 0.1
+        clean[:, :, ::4, ::4] = 0.0
+        A = torch.tensor([0.9, 0.85, 0.8]).view(1, 3, 1, 1)
+        t_true = torch.full((2, 1, 64, 64), 0.5)
+        t_true[:, :, :16] = 0.02
+        hazy = clean * t_true + A * (1 - t_true)
+        t, a = haze_prior(hazy, 4)
+        self.assertEqual(tuple(t.shape), (2, 1, 16, 16))
+        self.assertEqual(tuple(a.shape), (2, 3, 1, 1))
+        self.assertLess(float((a - A).abs().max()), 0.03)
+        # away from the far region's reach; omega = 0.95 keeps a little haze on purpose: t = 1 - 0.95 * 0.5
+        near = t[:, :, 8:]
+        self.assertTrue(torch.allclose(near, torch.full_like(near, 1 - 0.95 * 0.5), atol=0.03), near)
+        self.assertLess(float(t[:, :, :2].max()), 0.2)
+
+    def test_graft_starts_as_the_network_without_the_prior(self):
+        torch.manual_seed(0)
+        old = InterIR("live").eval()
+        new = InterIR("live_dcp").eval()
+        grafted = graft(new, old.state_dict())
+        self.assertEqual(sorted(grafted), ["head.haze_beta.bias", "head.haze_beta.weight", "head.haze_in.weight"])
+        x = torch.rand(2, 3, 128, 128)
+        with torch.no_grad():
+            a = old(x, torch.zeros(0), 0)
+            b = new(x, torch.zeros(0), 0)
+            a1 = old(x, a[1], 1)
+            b1 = new(x, b[1], 1)
+        self.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
+        self.assertLess(float((a1[0] - b1[0]).abs().max()), 1e-5)
 
 
 if __name__ == "__main__":
