@@ -151,10 +151,11 @@ def main(argv=None):
         "untrained": bool(a.untrained),
         "recommended": {
             "warmK": 1,
-            "note": "eval/results.md (30 frames of a moving clip, noise 25 + haze): warm k=1 every frame kept "
-                    "cold quality (20.94 vs 20.95 dB, 1.1 stages/frame); chained warm k=2 / k=3 DRIFTED "
-                    "(last frame 9.5 / 6.8 dB). Use k=1, or refresh a tile cold when its residual rises "
-                    "or every few frames.",
+            "coldEvery": 30,
+            "note": "chain warm k=1 from frame to frame and restart each tile cold every 30 frames (the service's "
+                    "pipeline.warmStages and pipeline.coldEvery): training chains are 10 frames long, and a chain "
+                    "much longer than those it was trained on can drift. Figures: model/python/eval/results.md, "
+                    "'Warm start' (python -m interir.evaluate --warm-frames 60).",
         },
     }
     if ck is not None:
@@ -170,7 +171,7 @@ def main(argv=None):
             "valPsnr": {k: {"input": round(v[0], 2), "cold": round(v[1], 2), "warm2": round(v[2], 2)}
                         for k, v in val.items()},
             "valSet": "val split, one centre 128x128 crop per photo, fixed seeds (interir/data.py val_set)",
-            "checkpoint": "model/python/runs/%s/last.pt (git-ignored)" % a.variant,
+            "checkpoint": os.path.relpath(os.path.abspath(path), os.path.join(data.HERE, "..", "..")),
         }
         if a.note:
             side["trained"]["note"] = a.note

@@ -245,7 +245,7 @@ def main(argv=None):
                 break
         lr = lr_at(minutes, step)
         for g in opt.param_groups:
-            g["lr"] = lr * g["mult"]
+            g["lr"] = lr * g.get("mult", 1.0)   # checkpoints from before the groups have no "mult"
         seq = [(torch.from_numpy(c).to(dev), torch.from_numpy(d).to(dev)) for c, d in sampler.next()]
         empty = torch.zeros(0, device=dev)
         # cold pass on the oldest frame
