@@ -246,12 +246,15 @@ class Head(nn.Module):
         self.trunk = nn.Conv2d(C, width, 3, padding=1)
         self.taps = nn.Conv2d(width, s * s * kf * kf, 1)
         self.gb = nn.Conv2d(width, 6, 1)
-        # with the haze prior the trunk also sees the transmission t (haze_in), and haze_beta says per pixel how
-        # much of the physical inversion D/t + A(1 - 1/t) to apply. Both start at zero, so grafting them onto a
-        # trained network without the prior changes nothing; they are separate tensors so that training can
-        # give them their own learning rate (train.py --new-lr-mult).
-        self.haze_in = nn.Conv2d(1, width, 3, padding=1, bias=False) if dcp else None
-        self.haze_beta = nn.Conv2d(width, 1, 1) if dcp else None
+        # with the haze prior, beta says per pixel how much of the physical inversion D/t + A(1 - 1/t) to apply.
+        # It has its own small trunk on [U, t, the tile's mean t]: where t is low because of haze and where it
+        # is low because of bright content or rain is a call the feature state has to make. haze_beta starts at
+        # zero (grafting onto a network without the prior changes nothing) and haze_trunk at random, so beta's
+        # first gradients already see t. (A first try fed t into the shared trunk with both layers at zero: beta
+        # stayed near zero and went negative on hazy tiles, runs/live-dcp-try1.) Own learning rate:
+        # train.py --new-lr-mult.
+        self.haze_trunk = nn.Conv2d(C + 2, 8, 3, padding=1) if dcp else None
+        self.haze_beta = nn.Conv2d(8, 1, 1) if dcp else None
         self.res = nn.Conv2d(width, 3 * s * s, 3, padding=1)
         nn.init.zeros_(self.taps.weight)
         with torch.no_grad():
@@ -260,8 +263,7 @@ class Head(nn.Module):
             self.taps.bias.copy_(b.reshape(-1))
         nn.init.zeros_(self.gb.weight)
         nn.init.zeros_(self.gb.bias)
-        if self.haze_in is not None and self.haze_beta is not None:
-            nn.init.zeros_(self.haze_in.weight)
+        if self.haze_beta is not None:
             nn.init.zeros_(self.haze_beta.weight)
             nn.init.zeros_(self.haze_beta.bias)
         nn.init.normal_(self.res.weight, std=1e-3)
@@ -269,14 +271,7 @@ class Head(nn.Module):
 
     def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
         B, _, H, W = D.shape
-        tr = torch.ones(0)
-        A = torch.ones(0)
-        haze_in = self.haze_in
-        if haze_in is not None:
-            tr, A = haze_prior(D, self.s)
-            t = F.leaky_relu(self.trunk(U) + haze_in(tr), 0.1)
-        else:
-            t = F.leaky_relu(self.trunk(U), 0.1)
+        t = F.leaky_relu(self.trunk(U), 0.1)
         # softmax over the kf*kf taps of each full-res pixel, computed as exp at low resolution and one
         # division of the filtered image: the same function, but a channel-dim softmax and a 9-channel
         # full-res normalisation cost ~11 ms of a 75 ms warm forward on this CPU.
@@ -296,10 +291,14 @@ class Head(nn.Module):
                 acc = torch.addcmul(acc, taps[:, i:i + 1], Dp[:, :, dy:dy + H, dx:dx + W])
                 i += 1
         gb = conv1x1(t, self.gb.weight, self.gb.bias)
+        haze_trunk = self.haze_trunk
         haze_beta = self.haze_beta
-        if haze_beta is not None:
+        if haze_trunk is not None and haze_beta is not None:
+            tr, A = haze_prior(D, self.s)
+            hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
+            beta = conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias)
             # gain (1 + g)(1 + beta (1/t - 1)), bias b - beta A (1/t - 1): beta = 1 is the physical inversion
-            r = conv1x1(t, haze_beta.weight, haze_beta.bias) * (1.0 / tr - 1.0)
+            r = beta * (1.0 / tr - 1.0)
             gb = torch.cat([(1.0 + gb[:, :3]) * (1.0 + r) - 1.0, gb[:, 3:6] - A * r], dim=1)
         gb = F.interpolate(gb, size=[H, W], mode="bilinear", align_corners=False)
         return (1.0 + gb[:, :3]) / norm * acc + gb[:, 3:] + pixel_shuffle(self.res(t), self.s)

@@ -130,7 +130,7 @@ class HazePrior(unittest.TestCase):
         old = InterIR("live").eval()
         new = InterIR("live_dcp").eval()
         grafted = graft(new, old.state_dict())
-        self.assertEqual(sorted(grafted), ["head.haze_beta.bias", "head.haze_beta.weight", "head.haze_in.weight"])
+        self.assertEqual(sorted(grafted), ["head.haze_beta.bias", "head.haze_beta.weight", "head.haze_trunk.bias", "head.haze_trunk.weight"])
         x = torch.rand(2, 3, 128, 128)
         with torch.no_grad():
             a = old(x, torch.zeros(0), 0)
