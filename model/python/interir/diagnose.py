@@ -1,0 +1,94 @@
+"""Diagnostics on training checkpoints (val split, 128 px centre crops, fixed seeds).
+
+    cd model/python
+    /usr/bin/python3 -m interir.diagnose chain checkpoints/live-continued/last.pt [--frames 16 32 60]
+    /usr/bin/python3 -m interir.diagnose beta runs/live-dcp/last.pt [--fixed 0 0.5 1]
+
+chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
+       noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
+       falls far below cold drifts.
+beta:  for a network with the haze prior (live_dcp): the learned beta per val condition, the gradient of
+       the loss on beta's bias per condition (negative: that condition wants more of the prior), and the val
+       PSNR with beta replaced by constants.
+"""
+import argparse
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import data, train
+from .network import InterIR, haze_prior
+
+
+def load(path):
+    ck = torch.load(path, map_location="cpu")
+    m = InterIR(ck["variant"])
+    m.load_state_dict(ck["model"])
+    return m.eval(), ck
+
+
+def chain(a):
+    val = data.load_set("val")
+    for path in a.ckpt:
+        m, ck = load(path)
+        for n in a.frames:
+            cold, last = train.evaluate_chain(m, train.chain_set(val, n), torch.device("cpu"))
+            print(f"{path} ({ck['minutes']:.0f} min): {n} frames, k=1 chain last frame {last:.2f} dB, cold {cold:.2f} dB")
+
+
+def beta_of(m, x, U):
+    tr, _ = haze_prior(x, m.s)
+    hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
+    return m.head.haze_beta(F.leaky_relu(m.head.haze_trunk(hz), 0.1))
+
+
+def beta(a):
+    vset = data.val_set(data.load_set("val"), 128)
+    for path in a.ckpt:
+        m, ck = load(path)
+        if m.head.haze_beta is None:
+            raise SystemExit(f"{path}: variant {ck['variant']} has no haze prior")
+        print(f"{path} ({ck['minutes']:.0f} min)")
+        for cond, (c, d) in vset.items():
+            x = torch.from_numpy(d)
+            m.zero_grad()
+            m.train()
+            y, st, _, _ = m.run(x, torch.zeros(0), 0)
+            train.psnr_loss(y, torch.from_numpy(c)).backward()
+            g = float(m.head.haze_beta.bias.grad)
+            m.eval()
+            with torch.no_grad():
+                b = beta_of(m, x, st[:, :m.C].clamp(-20, 20))
+            print(f"  {cond:>16}: beta mean {float(b.mean()):+.3f} (p10 {float(b.quantile(0.1)):+.3f}, "
+                  f"p90 {float(b.quantile(0.9)):+.3f}), dloss/dbeta {g:+.4f}")
+        sd = {k: v.clone() for k, v in m.state_dict().items()}
+        for value in a.fixed:
+            m.load_state_dict(sd)
+            with torch.no_grad():
+                m.head.haze_beta.weight.zero_()
+                m.head.haze_beta.bias.fill_(value)
+                cells = []
+                for cond, (c, d) in vset.items():
+                    y = m(torch.from_numpy(d), torch.zeros(0), 0)[0].numpy()
+                    cells.append(f"{cond} {np.mean([data.psnr(p, q) for p, q in zip(y, c)]):.2f}")
+            print(f"  beta fixed at {value}: " + " | ".join(cells))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("chain")
+    c.add_argument("ckpt", nargs="+")
+    c.add_argument("--frames", type=int, nargs="+", default=[16, 32, 60])
+    b = sub.add_parser("beta")
+    b.add_argument("ckpt", nargs="+")
+    b.add_argument("--fixed", type=float, nargs="*", default=[0.0, 0.5, 1.0])
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    {"chain": chain, "beta": beta}[a.what](a)
+
+
+if __name__ == "__main__":
+    main()
