@@ -224,7 +224,7 @@ def refresh_pass(m, img, state, ages, every):
     return acc / wsum, new_state, stages / len(g)
 
 
-def warm_start_clip(models, path, frames, seed=5, sigma=25.0, cold_every=30):
+def warm_start_clip(models, path, frames, seed=5, sigma=25.0, cold_every=60):
     """Noisy (+ fixed haze) consecutive frames of a moving clip; cold vs warm k per tile."""
     cap = cv2.VideoCapture(path)
     fr = []
@@ -307,7 +307,7 @@ def main(argv=None):
     ap.add_argument("--clip", default="/work/shared/data/videos/nodeopencv_motion.mov")
     ap.add_argument("--warm-frames", type=int, default=30,
                     help="consecutive clip frames of the warm-start measurement (PSNR per frame in results.json)")
-    ap.add_argument("--cold-every", type=int, default=30,
+    ap.add_argument("--cold-every", type=int, default=60,
                     help="also measure warm k=1 with tiles restarting cold every N frames (pipeline.coldEvery); 0: no")
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--picture", default="scipy_face.png", help="val photo shown in comparison.jpg")

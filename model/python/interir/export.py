@@ -151,8 +151,8 @@ def main(argv=None):
         "untrained": bool(a.untrained),
         "recommended": {
             "warmK": 1,
-            "coldEvery": 30,
-            "note": "chain warm k=1 from frame to frame and restart each tile cold every 30 frames (the service's "
+            "coldEvery": 60,
+            "note": "chain warm k=1 from frame to frame and restart each tile cold every 60 frames (the service's "
                     "pipeline.warmStages and pipeline.coldEvery): training chains are 10 frames long, and a chain "
                     "much longer than those it was trained on can drift. Figures: model/python/eval/results.md, "
                     "'Warm start' (python -m interir.evaluate --warm-frames 60).",

@@ -163,7 +163,7 @@ def main(argv=None):
         names = graft(model, ck["model"])
         step, elapsed_prev = ck["step"], ck["minutes"]
         warm_from = step
-        print(f"grafted from {a.graft} (step {step}, {elapsed_prev:.1f} min), new zero-initialised parts: {names}; "
+        print(f"grafted from {a.graft} (step {step}, {elapsed_prev:.1f} min), new parts (beta starts at zero): {names}; "
               f"fresh optimiser", flush=True)
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 

@@ -135,9 +135,10 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
             System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, model %s (K=%d, tile %d, untrained=%s), %d threads, "
-                            + "%.0f s per configuration after %.0f s warm-up, warm k=%d, batch %d tiles, deadline %d ms%n",
+                            + "%.0f s per configuration after %.0f s warm-up, warm k=%d, tiles cold every %d frames, batch %d tiles, deadline %d ms%n",
                     source, width, height, fps, restorer.info().variant(), restorer.info().stages(), restorer.info().tile(),
-                    restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup, warmStages, maxBatch, deadlineMs);
+                    restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup, warmStages, coldEvery(), maxBatch,
+                    deadlineMs);
             System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
                     "p50 ms", "p95 ms", "p99 ms", "stages", "fwd ms", "drops", "cpu%", "PSNR");
             ForwardBench.warmUp(restorer, warmStages, maxBatch);
