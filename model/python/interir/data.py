@@ -126,6 +126,17 @@ class Sampler:
 VAL_CONDITIONS = ("noise25", "haze+rain+noise", "rain", "haze")
 
 
+def centre_crops(images: List[np.ndarray], size: int) -> List[np.ndarray]:
+    """One centre size x size crop per image, in order; images smaller than that are left out."""
+    out = []
+    for img in images:
+        h, w = img.shape[:2]
+        if min(h, w) >= size:
+            y, x = (h - size) // 2, (w - size) // 2
+            out.append(img[y:y + size, x:x + size])
+    return out
+
+
 def val_set(images: List[np.ndarray], size: int = 128, seed: int = 1234,
             conditions=VAL_CONDITIONS) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     """Fixed validation patches: one centre crop per val image, each degradation with a fixed seed."""
@@ -133,12 +144,7 @@ def val_set(images: List[np.ndarray], size: int = 128, seed: int = 1234,
     for ci, cond in enumerate(conditions):
         rng = np.random.default_rng(seed + 1000 * ci)
         cl, dgd = [], []
-        for img in images:
-            h, w = img.shape[:2]
-            if min(h, w) < size:
-                continue
-            y, x = (h - size) // 2, (w - size) // 2
-            c = img[y:y + size, x:x + size]
+        for c in centre_crops(images, size):
             d = dg.degrade(c, rng, dg.EVAL_CONDITIONS[cond])
             cl.append(c.transpose(2, 0, 1))
             dgd.append(d.transpose(2, 0, 1))

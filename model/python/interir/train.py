@@ -48,12 +48,7 @@ def chain_set(images, n, size=128, seed=4321):
     (haze + noise 25, the warm-start clip's degradation). Returns (clean [N,3,h,w], [n x degraded])."""
     rng = np.random.default_rng(seed)
     cl, frames = [], [[] for _ in range(n)]
-    for img in images:
-        h, w = img.shape[:2]
-        if min(h, w) < size:
-            continue
-        y, x = (h - size) // 2, (w - size) // 2
-        c = img[y:y + size, x:x + size]
+    for c in data.centre_crops(images, size):
         spec = {"haze": dict(beta=0.7, airlight=[0.85, 0.86, 0.88], dmin=0.2), "noise": 25.0}
         for i, (_, d) in enumerate(data.degrade_seq(c, rng, spec, size, 0, n)):
             frames[i].append(d.transpose(2, 0, 1))
@@ -67,7 +62,7 @@ def evaluate_chain(model, cset, device):
     model.eval()
     with torch.no_grad():
         st = torch.zeros(0, device=device)
-        for i, d in enumerate(frames):
+        for d in frames:
             y, st, _, _ = model(torch.from_numpy(d).to(device), st, 1)
         yc, _, _, _ = model(torch.from_numpy(frames[-1]).to(device), torch.zeros(0, device=device), 0)
     model.train()
