@@ -15,10 +15,9 @@ import argparse
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import data, train
-from .network import InterIR, haze_prior
+from .network import InterIR
 
 
 def load(path):
@@ -37,12 +36,6 @@ def chain(a):
             print(f"{path} ({ck['minutes']:.0f} min): {n} frames, k=1 chain last frame {last:.2f} dB, cold {cold:.2f} dB")
 
 
-def beta_of(m, x, U):
-    tr, _ = haze_prior(x, m.s)
-    hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
-    return m.head.haze_beta(F.leaky_relu(m.head.haze_trunk(hz), 0.1))
-
-
 def beta(a):
     vset = data.val_set(data.load_set("val"), 128)
     for path in a.ckpt:
@@ -59,7 +52,7 @@ def beta(a):
             g = float(m.head.haze_beta.bias.grad)
             m.eval()
             with torch.no_grad():
-                b = beta_of(m, x, st[:, :m.C].clamp(-20, 20))
+                b = m.head.haze(st[:, :m.C].clamp(-20, 20), x)[0]
             print(f"  {cond:>16}: beta mean {float(b.mean()):+.3f} (p10 {float(b.quantile(0.1)):+.3f}, "
                   f"p90 {float(b.quantile(0.9)):+.3f}), dloss/dbeta {g:+.4f}")
         sd = {k: v.clone() for k, v in m.state_dict().items()}

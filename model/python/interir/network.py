@@ -269,6 +269,15 @@ class Head(nn.Module):
         nn.init.normal_(self.res.weight, std=1e-3)
         nn.init.zeros_(self.res.bias)
 
+    def haze(self, U: torch.Tensor, D: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(beta [B,1,H/s,W/s], t, A): how much of the haze prior to apply, and the prior itself (dcp only)."""
+        haze_trunk = self.haze_trunk
+        haze_beta = self.haze_beta
+        assert haze_trunk is not None and haze_beta is not None, "this head has no haze prior"
+        tr, A = haze_prior(D, self.s)
+        hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
+        return conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias), tr, A
+
     def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
         B, _, H, W = D.shape
         t = F.leaky_relu(self.trunk(U), 0.1)
@@ -294,9 +303,7 @@ class Head(nn.Module):
         haze_trunk = self.haze_trunk
         haze_beta = self.haze_beta
         if haze_trunk is not None and haze_beta is not None:
-            tr, A = haze_prior(D, self.s)
-            hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
-            beta = conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias)
+            beta, tr, A = self.haze(U, D)
             # gain (1 + g)(1 + beta (1/t - 1)), bias b - beta A (1/t - 1): beta = 1 is the physical inversion
             r = beta * (1.0 / tr - 1.0)
             gb = torch.cat([(1.0 + gb[:, :3]) * (1.0 + r) - 1.0, gb[:, 3:6] - A * r], dim=1)
