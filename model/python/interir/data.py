@@ -68,12 +68,13 @@ def random_crop(img: np.ndarray, size: int, rng: np.random.Generator) -> np.ndar
 
 
 def degrade_seq(big: np.ndarray, rng: np.random.Generator, spec: Dict, size: int, margin: int, n: int = 3
-                ) -> List[Tuple[np.ndarray, np.ndarray]]:
+                ) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """n 'consecutive frames' of one scene, oldest first: the same haze field, rain redrawn (moving),
     fresh noise, and a camera/scene shift that random-walks (up to `margin` px in all). Returns
-    [(clean, degraded), ...]."""
+    [(clean, degraded, transmission), ...]; transmission [size, size] is the haze's t (ones without haze)."""
     H, W = big.shape[:2]
     depth = dg.depth_field(H, W, rng) if spec.get("haze") else None
+    t_full = dg.transmission(spec["haze"], depth) if depth is not None else np.ones((H, W), np.float32)
     m = margin
     pos = np.zeros(2, int)
     out = []
@@ -90,16 +91,18 @@ def degrade_seq(big: np.ndarray, rng: np.random.Generator, spec: Dict, size: int
         dy, dx = int(pos[0]), int(pos[1])
         c = big[m + dy:m + dy + size, m + dx:m + dx + size]
         d = f[m + dy:m + dy + size, m + dx:m + dx + size]
+        t = t_full[m + dy:m + dy + size, m + dx:m + dx + size]
         if spec.get("jpeg"):
             d = dg.jpeg(d, spec["jpeg"])
-        out.append((c, d))
+        out.append((c, d, t))
     return out
 
 
 class Sampler:
     """Endless source of training batches: sequences of n consecutive (clean, degraded) frames, oldest
-    first (the warm-start path chains through them). Returns a list of n (clean, degraded) pairs of
-    float32 NCHW arrays."""
+    first (the warm-start path chains through them). Returns a list of n (clean, degraded, transmission)
+    float32 NCHW arrays ([B,3,H,W], [B,3,H,W], [B,1,H,W]); transmission is the synthetic haze's t, which
+    train.py --haze-aux uses to supervise the head's haze correction."""
 
     def __init__(self, images: List[np.ndarray], size: int, batch: int, seed: int, margin: int = 6, n: int = 3):
         self.images = images
@@ -109,21 +112,21 @@ class Sampler:
         self.n = n
         self.rng = np.random.default_rng(seed)
 
-    def next(self) -> List[Tuple[np.ndarray, np.ndarray]]:
-        cl = [[] for _ in range(self.n)]
-        de = [[] for _ in range(self.n)]
+    def next(self) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        frames: List[Tuple[list, list, list]] = [([], [], []) for _ in range(self.n)]
         big_size = self.size + 2 * self.margin
         for _ in range(self.batch):
             img = self.images[int(self.rng.integers(len(self.images)))]
             big = random_crop(img, big_size, self.rng)
             spec = dg.random_spec(self.rng)
-            for i, (c, d) in enumerate(degrade_seq(big, self.rng, spec, self.size, self.margin, self.n)):
-                cl[i].append(c.transpose(2, 0, 1))
-                de[i].append(d.transpose(2, 0, 1))
-        return [(np.stack(c).astype(np.float32), np.stack(d).astype(np.float32)) for c, d in zip(cl, de)]
+            for i, (c, d, t) in enumerate(degrade_seq(big, self.rng, spec, self.size, self.margin, self.n)):
+                frames[i][0].append(c.transpose(2, 0, 1))
+                frames[i][1].append(d.transpose(2, 0, 1))
+                frames[i][2].append(t[None])
+        return [tuple(np.stack(x).astype(np.float32) for x in f) for f in frames]
 
 
-VAL_CONDITIONS = ("noise25", "haze+rain+noise", "rain", "haze")
+VAL_CONDITIONS = ("noise25", "haze+rain+noise", "rain", "haze", "clean")
 
 
 def centre_crops(images: List[np.ndarray], size: int) -> List[np.ndarray]:

@@ -32,7 +32,11 @@ from . import degrade as dg
 
 OUT = os.path.join(data.HERE, "eval")
 RES = os.path.join(data.HERE, "..", "src", "main", "resources", "interir")
-ROWS = ["noise15", "noise25", "noise50", "rain", "haze", "jpeg", "haze+rain+noise"]
+# "clean": a frame with no degradation (how much the model changes what it should leave alone); "h264": the crop
+# through libx264 at CRF 35, 4:2:0, intra only: the artefacts of the camera streams the service restores (training
+# synthesises compression with JPEG, degrade.py). Both come after the older rows, whose seeds they leave unchanged.
+ROWS = ["noise15", "noise25", "noise50", "rain", "haze", "jpeg", "haze+rain+noise", "clean", "h264"]
+H264_CRF = 35
 
 
 def ssim(a, b):
@@ -97,6 +101,20 @@ def ffmpeg_filter(imgs, vf):
                                                                        cv2.COLOR_RGB2BGR))
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", os.path.join(d, "in%04d.png"), "-vf", vf,
                         os.path.join(d, "out%04d.png")], check=True)
+        return [cv2.cvtColor(cv2.imread(os.path.join(d, f"out{i + 1:04d}.png")), cv2.COLOR_BGR2RGB).astype(np.float32)
+                / 255 for i in range(len(imgs))]
+
+
+def h264_roundtrip(imgs, crf=H264_CRF):
+    """Each RGB float image through libx264 (CRF crf, yuv420p, every frame intra) and back."""
+    with tempfile.TemporaryDirectory() as d:
+        for i, im in enumerate(imgs):
+            cv2.imwrite(os.path.join(d, f"in{i:04d}.png"), cv2.cvtColor((np.clip(im, 0, 1) * 255 + .5).astype(np.uint8),
+                                                                       cv2.COLOR_RGB2BGR))
+        mp4 = os.path.join(d, "x.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", os.path.join(d, "in%04d.png"), "-c:v", "libx264",
+                        "-crf", str(crf), "-g", "1", "-pix_fmt", "yuv420p", mp4], check=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", mp4, os.path.join(d, "out%04d.png")], check=True)
         return [cv2.cvtColor(cv2.imread(os.path.join(d, f"out{i + 1:04d}.png")), cv2.COLOR_BGR2RGB).astype(np.float32)
                 / 255 for i in range(len(imgs))]
 
@@ -338,7 +356,10 @@ def main(argv=None):
     cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
     for ri, row in enumerate(ROWS):
         rng = np.random.default_rng(a.seed + 101 * ri)
-        degs = [dg.degrade(c, rng, dg.EVAL_CONDITIONS[row]) for c in cleans]
+        if row == "h264":
+            degs = h264_roundtrip(cleans)
+        else:
+            degs = [dg.degrade(c, rng, dg.EVAL_CONDITIONS[row]) for c in cleans]
         r = {"input": metrics(degs, cleans)}
         if row.startswith("noise"):
             key = f"{a.crop}|{a.seed}|{len(cleans)}|{row}|{hq}|{nl}"
@@ -373,7 +394,8 @@ def main(argv=None):
             outs = [m(d)[0] for d in degs]
             r[m.name] = metrics(outs, cleans)
             pic[m.name] = outs[pic_index]
-        sample[row] = pic
+        if row != "clean":     # input = clean = what the model should return: nothing to see in a picture
+            sample[row] = pic
         results["rows"][row] = r
         print(row, " | ".join(f"{k}: {v[0]:.2f} dB / {v[1]:.3f}" for k, v in r.items()), flush=True)
     results["warm_start"] = warm_start_clip(models, a.clip, 12 if a.quick else a.warm_frames,

@@ -25,6 +25,9 @@ VARIANTS: Dict[str, Dict[str, int]] = {
     "live": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8),
     # live + the dark-channel haze prior in the head (dcp=1; see haze_prior)
     "live_dcp": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8, dcp=1),
+    # live_dcp + a second kf x kf filter on the half-resolution input (coarse=1; see Head): a 6 px support for
+    # the noise in flat regions, where the 3 px filter alone left the noise rows below nlmeans
+    "live_ms": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8, dcp=1, coarse=1),
     # a middle size for files / a faster CPU
     "small": dict(s=4, C=24, K=6, G=4, NB=6, kf=5, hidden=24, head=24, tile=128, overlap=16),
     # for a GPU
@@ -239,7 +242,7 @@ class Head(nn.Module):
     (bilinearly upsampled) that can undo the haze model I*t + A(1-t); res is a light residual branch
     (conv3x3 -> 3*s*s channels -> PixelShuffle). See README: this avoids the C < 3*s*s bottleneck."""
 
-    def __init__(self, C: int, s: int, kf: int, width: int, dcp: bool = False):
+    def __init__(self, C: int, s: int, kf: int, width: int, dcp: bool = False, coarse: bool = False):
         super().__init__()
         self.s = s
         self.kf = kf
@@ -255,12 +258,27 @@ class Head(nn.Module):
         # train.py --new-lr-mult.
         self.haze_trunk = nn.Conv2d(C + 2, 8, 3, padding=1) if dcp else None
         self.haze_beta = nn.Conv2d(8, 1, 1) if dcp else None
+        # coarse: the same kind of filter on the input at half resolution (taps per half-res pixel), upsampled and
+        # mixed in per pixel by coarse_mix: y = fine + mix (coarse - fine). A 3 x 3 filter at half resolution
+        # reaches 6 px for a quarter of the cost of a 5 x 5 one at full resolution (which cost +100 ms a frame).
+        # coarse_mix starts at zero, so grafting onto a network without it changes nothing.
+        h2 = s // 2
+        self.coarse_taps = nn.Conv2d(width, h2 * h2 * kf * kf, 1) if coarse else None
+        self.coarse_mix = nn.Conv2d(width, 1, 1) if coarse else None
         self.res = nn.Conv2d(width, 3 * s * s, 3, padding=1)
         nn.init.zeros_(self.taps.weight)
         with torch.no_grad():
             b = torch.zeros(kf * kf, s * s)
             b[(kf * kf) // 2] = 3.0        # start near the identity filter
             self.taps.bias.copy_(b.reshape(-1))
+        if self.coarse_taps is not None and self.coarse_mix is not None:
+            nn.init.zeros_(self.coarse_taps.weight)
+            with torch.no_grad():
+                b = torch.zeros(kf * kf, h2 * h2)
+                b[(kf * kf) // 2] = 3.0
+                self.coarse_taps.bias.copy_(b.reshape(-1))
+            nn.init.zeros_(self.coarse_mix.weight)
+            nn.init.zeros_(self.coarse_mix.bias)
         nn.init.zeros_(self.gb.weight)
         nn.init.zeros_(self.gb.bias)
         if self.haze_beta is not None:
@@ -278,19 +296,20 @@ class Head(nn.Module):
         hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
         return conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias), tr, A
 
-    def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
+    def filter(self, t: torch.Tensor, D: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], up: int
+               ) -> torch.Tensor:
+        """D [B,3,H,W] filtered with kf x kf taps per pixel, predicted from t [B,width,H/up,W/up] (up x up pixels
+        of D per pixel of t). The softmax over the taps is computed as exp at low resolution and one division of
+        the filtered image: the same function, but a channel-dim softmax and a 9-channel full-res normalisation
+        cost ~11 ms of a 75 ms warm forward on this CPU."""
         B, _, H, W = D.shape
-        t = F.leaky_relu(self.trunk(U), 0.1)
-        # softmax over the kf*kf taps of each full-res pixel, computed as exp at low resolution and one
-        # division of the filtered image: the same function, but a channel-dim softmax and a 9-channel
-        # full-res normalisation cost ~11 ms of a 75 ms warm forward on this CPU.
         n = self.kf * self.kf
-        logits = conv1x1(t, self.taps.weight, self.taps.bias)                  # [B, n*s*s, h, w]
+        logits = conv1x1(t, weight, bias)                                       # [B, n*up*up, h, w]
         h, w = logits.shape[2], logits.shape[3]
-        lg = logits.view(B, n, self.s * self.s, h, w)
+        lg = logits.view(B, n, up * up, h, w)
         e = torch.exp(lg - lg.amax(dim=1, keepdim=True))
-        taps = pixel_shuffle(e.view(B, n * self.s * self.s, h, w), self.s)             # [B, n, H, W]
-        norm = pixel_shuffle(e.sum(dim=1), self.s)                                      # [B, 1, H, W]
+        taps = pixel_shuffle(e.view(B, n * up * up, h, w), up)                  # [B, n, H, W]
+        norm = pixel_shuffle(e.sum(dim=1), up)                                  # [B, 1, H, W]
         p = self.kf // 2
         Dp = F.pad(D, [p, p, p, p], mode="replicate")
         acc = torch.zeros_like(D)
@@ -299,6 +318,20 @@ class Head(nn.Module):
             for dx in range(self.kf):
                 acc = torch.addcmul(acc, taps[:, i:i + 1], Dp[:, :, dy:dy + H, dx:dx + W])
                 i += 1
+        return acc / norm
+
+    def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
+        B, _, H, W = D.shape
+        t = F.leaky_relu(self.trunk(U), 0.1)
+        filtered = self.filter(t, D, self.taps.weight, self.taps.bias, self.s)
+        coarse_taps = self.coarse_taps
+        coarse_mix = self.coarse_mix
+        if coarse_taps is not None and coarse_mix is not None:
+            coarse = self.filter(t, F.avg_pool2d(D, 2), coarse_taps.weight, coarse_taps.bias, self.s // 2)
+            coarse = F.interpolate(coarse, size=[H, W], mode="bilinear", align_corners=False)
+            mix = F.interpolate(conv1x1(t, coarse_mix.weight, coarse_mix.bias), size=[H, W], mode="bilinear",
+                                align_corners=False)
+            filtered = filtered + mix * (coarse - filtered)
         gb = conv1x1(t, self.gb.weight, self.gb.bias)
         haze_trunk = self.haze_trunk
         haze_beta = self.haze_beta
@@ -308,7 +341,7 @@ class Head(nn.Module):
             r = beta * (1.0 / tr - 1.0)
             gb = torch.cat([(1.0 + gb[:, :3]) * (1.0 + r) - 1.0, gb[:, 3:6] - A * r], dim=1)
         gb = F.interpolate(gb, size=[H, W], mode="bilinear", align_corners=False)
-        return (1.0 + gb[:, :3]) / norm * acc + gb[:, 3:] + pixel_shuffle(self.res(t), self.s)
+        return (1.0 + gb[:, :3]) * filtered + gb[:, 3:] + pixel_shuffle(self.res(t), self.s)
 
 
 class InterIR(nn.Module):
@@ -329,7 +362,7 @@ class InterIR(nn.Module):
         self.zconv = nn.Conv2d(self.C, 4 * self.C * self.K, 1)
         self.stages = nn.ModuleList([ISNStage(self.C, self.G, self.NB, cfg["hidden"])
                                      for _ in range(self.K)])
-        self.head = Head(self.C, self.s, cfg["kf"], cfg["head"], bool(cfg.get("dcp", 0)))
+        self.head = Head(self.C, self.s, cfg["kf"], cfg["head"], bool(cfg.get("dcp", 0)), bool(cfg.get("coarse", 0)))
 
     # ---- state packing: ONE tensor [B, S, h, w], S = 2C + G*ceil(h/w) + G*ceil(w/h) (2C+2G if square)
     def state_channels(self, h: int, w: int) -> int:
@@ -412,9 +445,9 @@ def build(variant: str) -> InterIR:
 
 
 def graft(model: InterIR, old: Dict[str, torch.Tensor]) -> List[str]:
-    """Load a checkpoint of the same network without the haze prior into `model` (dcp=1). The parts it lacks
-    (the haze prior's input and beta) keep their zero initialisation, so the grafted network computes exactly
-    what the old one did. Returns the names of those new tensors."""
+    """Load a checkpoint of the same network without the haze prior (dcp) or the coarse filter into `model`.
+    The parts it lacks keep their initialisation (beta and the coarse mix at zero), so the grafted network
+    computes what the old one did. Returns the names of those new tensors."""
     missing, unexpected = model.load_state_dict(old, strict=False)
     assert not unexpected, f"not the same network: {unexpected}"
     return list(missing)

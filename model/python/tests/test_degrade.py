@@ -82,6 +82,31 @@ class Compression(unittest.TestCase):
         self.assertLess(err, 0.05)
 
 
+class Sequences(unittest.TestCase):
+    def test_transmission_explains_the_haze(self):
+        # a haze-only sequence: every frame is clean * t + A (1 - t) with the t that degrade_seq returns
+        # (train.py --haze-aux supervises the network with that t, so it must be the haze's own)
+        big = smooth_image(140, 140)
+        spec = {"haze": dg.haze_params(np.random.default_rng(7))}
+        A = np.clip(np.array(spec["haze"]["airlight"], np.float32), 0, 1)
+        seq = data.degrade_seq(big, np.random.default_rng(8), spec, 128, 6, n=3)
+        for c, d, t in seq:
+            self.assertEqual(t.shape, (128, 128))
+            self.assertLess(float(t.min()), 0.95)
+            np.testing.assert_allclose(d, np.clip(c * t[..., None] + A * (1 - t[..., None]), 0, 1), atol=1e-5)
+
+    def test_without_haze_transmission_is_one_and_clean_is_identity(self):
+        big = smooth_image(140, 140)
+        for c, d, t in data.degrade_seq(big, np.random.default_rng(1), {}, 128, 6, n=2):
+            self.assertTrue(np.all(t == 1.0))
+            self.assertTrue(np.array_equal(c, d))      # the mix's clean samples: the target is the input
+
+    def test_mix_has_clean_samples_and_sums_to_one(self):
+        self.assertAlmostEqual(sum(p for p, _ in dg.TRAIN_MIX), 1.0)
+        rng = np.random.default_rng(0)
+        self.assertGreater(sum(dg.random_spec(rng) == {} for _ in range(500)), 10)
+
+
 class Split(unittest.TestCase):
     def test_split_is_deterministic_and_complete(self):
         if not os.path.isdir(data.IMAGES):

@@ -141,5 +141,32 @@ class HazePrior(unittest.TestCase):
         self.assertLess(float((a1[0] - b1[0]).abs().max()), 1e-5)
 
 
+class CoarseFilter(unittest.TestCase):
+    def test_graft_starts_as_the_network_without_it_and_the_mix_learns(self):
+        torch.manual_seed(0)
+        old = InterIR("live_dcp").eval()
+        with torch.no_grad():
+            old.head.haze_beta.bias.fill_(0.3)      # a trained-looking prior, so the graft carries it over
+        new = InterIR("live_ms").eval()
+        self.assertEqual(sorted(graft(new, old.state_dict())), ["head.coarse_mix.bias", "head.coarse_mix.weight",
+                                                                "head.coarse_taps.bias", "head.coarse_taps.weight"])
+        x = torch.rand(2, 3, 128, 128)
+        with torch.no_grad():
+            a = old(x, torch.zeros(0), 0)
+            b = new(x, torch.zeros(0), 0)
+        self.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
+        # the coarse branch gets a gradient through its (zero) mix: training can switch it on
+        y = new.run(x, torch.zeros(0), 0)[0]
+        y.pow(2).mean().backward()
+        self.assertGreater(float(new.head.coarse_mix.bias.grad.abs()), 0.0)
+
+    def test_scripts(self):
+        m = InterIR("live_ms").eval()
+        with torch.no_grad():
+            m.head.coarse_mix.bias.fill_(0.5)
+        sm = export.script_model(m)
+        self.assertLess(export.check_roundtrip(m, sm, torch.rand(1, 3, 64, 64)), 1e-6)
+
+
 if __name__ == "__main__":
     unittest.main()
