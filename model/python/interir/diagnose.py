@@ -3,6 +3,7 @@
     cd model/python
     /usr/bin/python3 -m interir.diagnose chain checkpoints/live-continued/last.pt [--frames 16 32 60]
     /usr/bin/python3 -m interir.diagnose beta runs/live-dcp/last.pt [--fixed 0 0.5 1]
+    /usr/bin/python3 -m interir.diagnose coarse runs/live-ms/last.pt
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -10,11 +11,14 @@ chain: PSNR of the last frame of a warm k=1 chain over N frames of still val cro
 beta:  for a network with the haze prior (live_dcp): the learned beta per val condition, the gradient of
        the loss on beta's bias per condition (negative: that condition wants more of the prior), and the val
        PSNR with beta replaced by constants.
+coarse: for a network with the coarse filter (live_ms): how much of it the head mixes in per val condition,
+       and the val PSNR with and without it (mix forced to zero).
 """
 import argparse
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from . import data, train
 from .network import InterIR
@@ -68,6 +72,32 @@ def beta(a):
             print(f"  beta fixed at {value}: " + " | ".join(cells))
 
 
+def coarse(a):
+    vset = data.val_set(data.load_set("val"), 128)
+    for path in a.ckpt:
+        m, ck = load(path)
+        mix_layer = m.head.coarse_mix
+        if mix_layer is None:
+            raise SystemExit(f"{path}: variant {ck['variant']} has no coarse filter")
+        print(f"{path} ({ck['minutes']:.0f} min)")
+        with torch.no_grad():
+            for cond, (c, d) in vset.items():
+                x = torch.from_numpy(d)
+                y, st, _, _ = m(x, torch.zeros(0), 0)
+                t = F.leaky_relu(m.head.trunk(st[:, :m.C]), 0.1)
+                mix = F.conv2d(t, mix_layer.weight, mix_layer.bias)
+                w, b = mix_layer.weight.clone(), mix_layer.bias.clone()
+                mix_layer.weight.zero_()
+                mix_layer.bias.zero_()
+                y0 = m(x, torch.zeros(0), 0)[0]
+                mix_layer.weight.copy_(w)
+                mix_layer.bias.copy_(b)
+                p = np.mean([data.psnr(q, r) for q, r in zip(y.numpy(), c)])
+                p0 = np.mean([data.psnr(q, r) for q, r in zip(y0.numpy(), c)])
+                print(f"  {cond:>16}: mix mean {float(mix.mean()):+.3f} (p10 {float(mix.quantile(0.1)):+.3f}, "
+                      f"p90 {float(mix.quantile(0.9)):+.3f}); PSNR {p:.2f} dB, without the coarse filter {p0:.2f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -77,10 +107,12 @@ def main(argv=None):
     b = sub.add_parser("beta")
     b.add_argument("ckpt", nargs="+")
     b.add_argument("--fixed", type=float, nargs="*", default=[0.0, 0.5, 1.0])
+    o = sub.add_parser("coarse")
+    o.add_argument("ckpt", nargs="+")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    {"chain": chain, "beta": beta}[a.what](a)
+    {"chain": chain, "beta": beta, "coarse": coarse}[a.what](a)
 
 
 if __name__ == "__main__":

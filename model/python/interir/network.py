@@ -260,8 +260,9 @@ class Head(nn.Module):
         self.haze_beta = nn.Conv2d(8, 1, 1) if dcp else None
         # coarse: the same kind of filter on the input at half resolution (taps per half-res pixel), upsampled and
         # mixed in per pixel by coarse_mix: y = fine + mix (coarse - fine). A 3 x 3 filter at half resolution
-        # reaches 6 px for a quarter of the cost of a 5 x 5 one at full resolution (which cost +100 ms a frame).
-        # coarse_mix starts at zero, so grafting onto a network without it changes nothing.
+        # reaches 6 px for a fraction of the cost of a 5 x 5 one at full resolution (about +100 ms a frame at one
+        # thread: `python3 -m interir.bench --variant live_dcp --set kf=5`). coarse_mix starts at zero, so grafting
+        # onto a network without it changes nothing.
         h2 = s // 2
         self.coarse_taps = nn.Conv2d(width, h2 * h2 * kf * kf, 1) if coarse else None
         self.coarse_mix = nn.Conv2d(width, 1, 1) if coarse else None
