@@ -93,30 +93,37 @@ class TiledModel:
 
 
 # ------------------------------------------------------------------------------------ baselines
+def write_pngs(folder, imgs, prefix="in"):
+    """RGB float images to <folder>/<prefix>0000.png, ... (8 bit), the numbering FFmpeg's %04d reads."""
+    for i, im in enumerate(imgs):
+        cv2.imwrite(os.path.join(folder, f"{prefix}{i:04d}.png"),
+                    cv2.cvtColor((np.clip(im, 0, 1) * 255 + .5).astype(np.uint8), cv2.COLOR_RGB2BGR))
+
+
+def read_pngs(folder, n, prefix="out"):
+    """<folder>/<prefix>0001.png ... (FFmpeg numbers its output from 1) as RGB float images."""
+    return [cv2.cvtColor(cv2.imread(os.path.join(folder, f"{prefix}{i + 1:04d}.png")), cv2.COLOR_BGR2RGB)
+            .astype(np.float32) / 255 for i in range(n)]
+
+
 def ffmpeg_filter(imgs, vf):
     """Run an FFmpeg video filter over a list of RGB float images (one frame each), return the results."""
     with tempfile.TemporaryDirectory() as d:
-        for i, im in enumerate(imgs):
-            cv2.imwrite(os.path.join(d, f"in{i:04d}.png"), cv2.cvtColor((np.clip(im, 0, 1) * 255 + .5).astype(np.uint8),
-                                                                       cv2.COLOR_RGB2BGR))
+        write_pngs(d, imgs)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", os.path.join(d, "in%04d.png"), "-vf", vf,
                         os.path.join(d, "out%04d.png")], check=True)
-        return [cv2.cvtColor(cv2.imread(os.path.join(d, f"out{i + 1:04d}.png")), cv2.COLOR_BGR2RGB).astype(np.float32)
-                / 255 for i in range(len(imgs))]
+        return read_pngs(d, len(imgs))
 
 
 def h264_roundtrip(imgs, crf=H264_CRF):
     """Each RGB float image through libx264 (CRF crf, yuv420p, every frame intra) and back."""
     with tempfile.TemporaryDirectory() as d:
-        for i, im in enumerate(imgs):
-            cv2.imwrite(os.path.join(d, f"in{i:04d}.png"), cv2.cvtColor((np.clip(im, 0, 1) * 255 + .5).astype(np.uint8),
-                                                                       cv2.COLOR_RGB2BGR))
+        write_pngs(d, imgs)
         mp4 = os.path.join(d, "x.mp4")
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", os.path.join(d, "in%04d.png"), "-c:v", "libx264",
                         "-crf", str(crf), "-g", "1", "-pix_fmt", "yuv420p", mp4], check=True)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", mp4, os.path.join(d, "out%04d.png")], check=True)
-        return [cv2.cvtColor(cv2.imread(os.path.join(d, f"out{i + 1:04d}.png")), cv2.COLOR_BGR2RGB).astype(np.float32)
-                / 255 for i in range(len(imgs))]
+        return read_pngs(d, len(imgs))
 
 
 def box(a, r):

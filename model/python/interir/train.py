@@ -134,8 +134,8 @@ def main(argv=None):
     ap.add_argument("--cosine-from", type=float, default=0.0,
                     help="minute at which the cosine schedule restarts from --lr (a warm restart on resume)")
     ap.add_argument("--graft", default="",
-                    help="start (when <ckpt> has no last.pt) from this checkpoint of the network without the haze "
-                         "prior: for a dcp variant, see network.graft")
+                    help="start (when <ckpt> has no last.pt) from this checkpoint of the network without the parts "
+                         "the variant adds (the haze prior, the coarse filter): see network.graft")
     ap.add_argument("--new-lr-mult", type=float, default=20.0,
                     help="learning-rate factor for the parts a graft adds (the haze prior, the coarse filter)")
     ap.add_argument("--val-chain", type=int, default=16, help="frames of the validation warm chain")
