@@ -84,8 +84,7 @@ def coarse(a):
             for cond, (c, d) in vset.items():
                 x = torch.from_numpy(d)
                 y, st, _, _ = m(x, torch.zeros(0), 0)
-                t = F.leaky_relu(m.head.trunk(st[:, :m.C]), 0.1)
-                mix = F.conv2d(t, mix_layer.weight, mix_layer.bias)
+                mix = F.conv2d(m.head.features(st[:, :m.C]), mix_layer.weight, mix_layer.bias)
                 w, b = mix_layer.weight.clone(), mix_layer.bias.clone()
                 mix_layer.weight.zero_()
                 mix_layer.bias.zero_()

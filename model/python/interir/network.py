@@ -321,9 +321,13 @@ class Head(nn.Module):
                 i += 1
         return acc / norm
 
+    def features(self, U: torch.Tensor) -> torch.Tensor:
+        """The head trunk's features at 1/s resolution: every output field (taps, gain/bias, coarse mix) reads them."""
+        return F.leaky_relu(self.trunk(U), 0.1)
+
     def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
         B, _, H, W = D.shape
-        t = F.leaky_relu(self.trunk(U), 0.1)
+        t = self.features(U)
         filtered = self.filter(t, D, self.taps.weight, self.taps.bias, self.s)
         coarse_taps = self.coarse_taps
         coarse_mix = self.coarse_mix
