@@ -4,6 +4,7 @@
     /usr/bin/python3 -m interir.diagnose chain checkpoints/live-continued/last.pt [--frames 16 32 60]
     /usr/bin/python3 -m interir.diagnose beta runs/live-dcp/last.pt [--fixed 0 0.5 1]
     /usr/bin/python3 -m interir.diagnose coarse runs/live-ms/last.pt
+    /usr/bin/python3 -m interir.diagnose nl runs/live-nl/last.pt
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -13,6 +14,8 @@ beta:  for a network with the haze prior (live_dcp): the learned beta per val co
        PSNR with beta replaced by constants.
 coarse: for a network with the coarse filter (live_ms): how much of it the head mixes in per val condition,
        and the val PSNR with and without it (mix forced to zero).
+nl:    for a network with patch weights (live_nl): gamma per val condition (fine and coarse filter: the median,
+       in 1/(10/255)^2 units), and the val PSNR with and without the patch weights (nl_scale forced to zero).
 """
 import argparse
 
@@ -21,13 +24,13 @@ import torch
 import torch.nn.functional as F
 
 from . import data, train
-from .network import InterIR
+from .network import InterIR, checkpoint_weights
 
 
 def load(path):
     ck = torch.load(path, map_location="cpu")
     m = InterIR(ck["variant"])
-    m.load_state_dict(ck["model"])
+    m.load_state_dict(checkpoint_weights(ck))
     return m.eval(), ck
 
 
@@ -97,6 +100,31 @@ def coarse(a):
                       f"p90 {float(mix.quantile(0.9)):+.3f}); PSNR {p:.2f} dB, without the coarse filter {p0:.2f}")
 
 
+def nl(a):
+    vset = data.val_set(data.load_set("val"), 128)
+    for path in a.ckpt:
+        m, ck = load(path)
+        scale = m.head.nl_scale
+        if scale is None:
+            raise SystemExit(f"{path}: variant {ck['variant']} has no patch weights")
+        print(f"{path} ({ck['minutes']:.0f} min): nl_scale {[round(v, 4) for v in scale.tolist()]}")
+        with torch.no_grad():
+            for cond, (c, d) in vset.items():
+                x = torch.from_numpy(d)
+                y, st, _, _ = m(x, torch.zeros(0), 0)
+                t = m.head.features(st[:, :m.C])
+                H, W = x.shape[2], x.shape[3]
+                gammas = [m.head.nl_gamma(t, j, [H, W]) for j in range(scale.numel())]
+                kept = scale.clone()
+                scale.zero_()
+                y0 = m(x, torch.zeros(0), 0)[0]
+                scale.copy_(kept)
+                p = np.mean([data.psnr(q, r) for q, r in zip(y.numpy(), c)])
+                p0 = np.mean([data.psnr(q, r) for q, r in zip(y0.numpy(), c)])
+                g = " ".join(f"{name} {float(v.median()):.3f}" for name, v in zip(("fine", "coarse"), gammas) if v is not None)
+                print(f"  {cond:>16}: gamma median {g}; PSNR {p:.2f} dB, without the patch weights {p0:.2f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -108,10 +136,12 @@ def main(argv=None):
     b.add_argument("--fixed", type=float, nargs="*", default=[0.0, 0.5, 1.0])
     o = sub.add_parser("coarse")
     o.add_argument("ckpt", nargs="+")
+    n = sub.add_parser("nl")
+    n.add_argument("ckpt", nargs="+")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    {"chain": chain, "beta": beta, "coarse": coarse}[a.what](a)
+    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl}[a.what](a)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import torch
 
 from . import data
 from . import degrade as dg
-from .network import InterIR, VARIANTS, count_params
+from .network import InterIR, VARIANTS, checkpoint_weights, count_params
 
 REPO = os.path.abspath(os.path.join(data.HERE, "..", ".."))
 RES_DIR = os.path.join(REPO, "model", "src", "main", "resources", "interir")
@@ -112,7 +112,7 @@ def main(argv=None):
         path = a.ckpt or os.path.join(data.HERE, "runs", a.variant, "last.pt")
         ck = torch.load(path, map_location="cpu")
         assert ck["variant"] == a.variant
-        model.load_state_dict(ck["model"])
+        model.load_state_dict(checkpoint_weights(ck))
     model.eval()
     sm = script_model(model)
     cfg = VARIANTS[a.variant]

@@ -28,6 +28,9 @@ VARIANTS: Dict[str, Dict[str, int]] = {
     # live_dcp + a second kf x kf filter on the half-resolution input (coarse=1; see Head): a 6 px support for
     # the noise in flat regions, where the 3 px filter alone left the noise rows below nlmeans
     "live_ms": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8, dcp=1, coarse=1),
+    # live_ms + patch-similarity weights in both filters (nl=1; see Head.filter): the taps predicted from the 1/4-res
+    # features cannot follow an edge to the pixel, the similarity of the 5x5 patches around two pixels can
+    "live_nl": dict(s=4, C=16, K=4, G=4, NB=4, kf=3, hidden=16, head=16, tile=128, overlap=8, dcp=1, coarse=1, nl=1),
     # a middle size for files / a faster CPU
     "small": dict(s=4, C=24, K=6, G=4, NB=6, kf=5, hidden=24, head=24, tile=128, overlap=16),
     # for a GPU
@@ -213,6 +216,19 @@ class ISNStage(nn.Module):
         return U, Lam, Lm, Rm, fnorm, 0.5 * (pi1[:, :] + pi2)
 
 
+def box_sum5(x: torch.Tensor) -> torch.Tensor:
+    """Sum over the 5x5 window around each pixel (zeros outside), [B,1,H,W], by running sums: 1.5 ms on 18 tiles
+    of 128 px at one thread, where F.avg_pool2d(x, 5, 1, 2) takes 9-12 ms and a 5x5 convolution 4.4 ms."""
+    c = F.pad(x, [3, 2, 3, 2]).cumsum(2)
+    c = (c[:, :, 5:] - c[:, :, :-5]).cumsum(3)
+    return c[:, :, :, 5:] - c[:, :, :, :-5]
+
+
+def box_mean5(x: torch.Tensor) -> torch.Tensor:
+    """F.avg_pool2d(x, 5, 1, 2, count_include_pad=False): the mean over the part of the 5x5 window inside the image."""
+    return box_sum5(x) / box_sum5(torch.ones_like(x[:1]))
+
+
 def haze_prior(x: torch.Tensor, s: int, patch: int = 5, omega: float = 0.95
                ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Dark channel prior on one tile, at 1/s resolution: transmission t [B,1,H/s,W/s] in [0.1, 1] and
@@ -242,7 +258,8 @@ class Head(nn.Module):
     (bilinearly upsampled) that can undo the haze model I*t + A(1-t); res is a light residual branch
     (conv3x3 -> 3*s*s channels -> PixelShuffle). See README: this avoids the C < 3*s*s bottleneck."""
 
-    def __init__(self, C: int, s: int, kf: int, width: int, dcp: bool = False, coarse: bool = False):
+    def __init__(self, C: int, s: int, kf: int, width: int, dcp: bool = False, coarse: bool = False,
+                 nl: bool = False):
         super().__init__()
         self.s = s
         self.kf = kf
@@ -266,6 +283,13 @@ class Head(nn.Module):
         h2 = s // 2
         self.coarse_taps = nn.Conv2d(width, h2 * h2 * kf * kf, 1) if coarse else None
         self.coarse_mix = nn.Conv2d(width, 1, 1) if coarse else None
+        # nl: each tap's weight is also multiplied by exp(-gamma * d), d the mean squared luma difference of the 5x5
+        # patches around the pixel and around the tap (non-local means' weight, within the filter's reach), so the
+        # filter stops at edges the 1/4-res features cannot place. gamma = nl_scale * softplus(nl_gate(features)),
+        # per pixel (the noise level and the content decide it) and per filter (fine, coarse). nl_scale starts at
+        # zero: grafting onto live_ms changes nothing.
+        self.nl_gate = nn.Conv2d(width, 2 if coarse else 1, 1) if nl else None
+        self.nl_scale = nn.Parameter(torch.zeros(2 if coarse else 1)) if nl else None
         self.res = nn.Conv2d(width, 3 * s * s, 3, padding=1)
         nn.init.zeros_(self.taps.weight)
         with torch.no_grad():
@@ -280,6 +304,9 @@ class Head(nn.Module):
                 self.coarse_taps.bias.copy_(b.reshape(-1))
             nn.init.zeros_(self.coarse_mix.weight)
             nn.init.zeros_(self.coarse_mix.bias)
+        if self.nl_gate is not None:
+            nn.init.zeros_(self.nl_gate.weight)
+            nn.init.zeros_(self.nl_gate.bias)
         nn.init.zeros_(self.gb.weight)
         nn.init.zeros_(self.gb.bias)
         if self.haze_beta is not None:
@@ -297,12 +324,13 @@ class Head(nn.Module):
         hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
         return conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias), tr, A
 
-    def filter(self, t: torch.Tensor, D: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], up: int
-               ) -> torch.Tensor:
+    def filter(self, t: torch.Tensor, D: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], up: int,
+               gamma: Optional[torch.Tensor] = None) -> torch.Tensor:
         """D [B,3,H,W] filtered with kf x kf taps per pixel, predicted from t [B,width,H/up,W/up] (up x up pixels
         of D per pixel of t). The softmax over the taps is computed as exp at low resolution and one division of
         the filtered image: the same function, but a channel-dim softmax and a 9-channel full-res normalisation
-        cost ~11 ms of a 75 ms warm forward on this CPU."""
+        cost ~11 ms of a 75 ms warm forward on this CPU. gamma [B,1,H,W] (>= 0, nl variants): each tap's weight is
+        multiplied by exp(-gamma * patch distance), see nl_gate."""
         B, _, H, W = D.shape
         n = self.kf * self.kf
         logits = conv1x1(t, weight, bias)                                       # [B, n*up*up, h, w]
@@ -314,12 +342,44 @@ class Head(nn.Module):
         p = self.kf // 2
         Dp = F.pad(D, [p, p, p, p], mode="replicate")
         acc = torch.zeros_like(D)
+        if gamma is None:
+            i = 0
+            for dy in range(self.kf):
+                for dx in range(self.kf):
+                    acc = torch.addcmul(acc, taps[:, i:i + 1], Dp[:, :, dy:dy + H, dx:dx + W])
+                    i += 1
+            return acc / norm
+        Y = D.mean(dim=1, keepdim=True)
+        Yp = F.pad(Y, [p, p, p, p], mode="replicate")
+        nrm = torch.zeros_like(Y)
         i = 0
         for dy in range(self.kf):
             for dx in range(self.kf):
-                acc = torch.addcmul(acc, taps[:, i:i + 1], Dp[:, :, dy:dy + H, dx:dx + W])
+                tap = taps[:, i:i + 1]
+                if dy != p or dx != p:
+                    # mean squared luma difference of the two 5x5 patches
+                    d2 = (Yp[:, :, dy:dy + H, dx:dx + W] - Y).square()
+                    dist = box_mean5(d2)
+                    tap = tap * torch.exp(-gamma * dist)
+                nrm = nrm + tap
+                acc = torch.addcmul(acc, tap, Dp[:, :, dy:dy + H, dx:dx + W])
                 i += 1
-        return acc / norm
+        return acc / nrm.clamp(min=1e-30)
+
+    def nl_gamma(self, t: torch.Tensor, j: int, size: List[int]) -> Optional[torch.Tensor]:
+        """gamma of filter j (0 fine, 1 coarse) at `size`, or None without nl. nl_scale is clamped at zero (the
+        clamp passes the gradient at zero, so the graft's starting point can move)."""
+        nl_gate = self.nl_gate
+        nl_scale = self.nl_scale
+        if nl_gate is None or nl_scale is None:
+            return None
+        gate_bias = nl_gate.bias
+        assert gate_bias is not None
+        z = conv1x1(t, nl_gate.weight[j:j + 1], gate_bias[j:j + 1])
+        g = F.softplus(F.interpolate(z, size=size, mode="bilinear", align_corners=False))
+        # 650.25 = (255/10)^2: gamma * distance in units of (10/255)^2, about 2 (sigma/10)^2 between two flat
+        # noisy patches, so gamma of order 0.1 matters from the first steps
+        return g * (nl_scale[j].clamp(min=0.0) * 650.25)
 
     def features(self, U: torch.Tensor) -> torch.Tensor:
         """The head trunk's features at 1/s resolution: every output field (taps, gain/bias, coarse mix) reads them."""
@@ -328,11 +388,12 @@ class Head(nn.Module):
     def forward(self, U: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
         B, _, H, W = D.shape
         t = self.features(U)
-        filtered = self.filter(t, D, self.taps.weight, self.taps.bias, self.s)
+        filtered = self.filter(t, D, self.taps.weight, self.taps.bias, self.s, self.nl_gamma(t, 0, [H, W]))
         coarse_taps = self.coarse_taps
         coarse_mix = self.coarse_mix
         if coarse_taps is not None and coarse_mix is not None:
-            coarse = self.filter(t, F.avg_pool2d(D, 2), coarse_taps.weight, coarse_taps.bias, self.s // 2)
+            coarse = self.filter(t, F.avg_pool2d(D, 2), coarse_taps.weight, coarse_taps.bias, self.s // 2,
+                                 self.nl_gamma(t, 1, [H // 2, W // 2]))
             coarse = F.interpolate(coarse, size=[H, W], mode="bilinear", align_corners=False)
             mix = F.interpolate(conv1x1(t, coarse_mix.weight, coarse_mix.bias), size=[H, W], mode="bilinear",
                                 align_corners=False)
@@ -367,7 +428,8 @@ class InterIR(nn.Module):
         self.zconv = nn.Conv2d(self.C, 4 * self.C * self.K, 1)
         self.stages = nn.ModuleList([ISNStage(self.C, self.G, self.NB, cfg["hidden"])
                                      for _ in range(self.K)])
-        self.head = Head(self.C, self.s, cfg["kf"], cfg["head"], bool(cfg.get("dcp", 0)), bool(cfg.get("coarse", 0)))
+        self.head = Head(self.C, self.s, cfg["kf"], cfg["head"], bool(cfg.get("dcp", 0)), bool(cfg.get("coarse", 0)),
+                         bool(cfg.get("nl", 0)))
 
     # ---- state packing: ONE tensor [B, S, h, w], S = 2C + G*ceil(h/w) + G*ceil(w/h) (2C+2G if square)
     def state_channels(self, h: int, w: int) -> int:
@@ -450,12 +512,17 @@ def build(variant: str) -> InterIR:
 
 
 def graft(model: InterIR, old: Dict[str, torch.Tensor]) -> List[str]:
-    """Load a checkpoint of the same network without the haze prior (dcp) or the coarse filter into `model`.
-    The parts it lacks keep their initialisation (beta and the coarse mix at zero), so the grafted network
-    computes what the old one did. Returns the names of those new tensors."""
+    """Load a checkpoint of the same network without the haze prior (dcp), the coarse filter or the patch weights
+    (nl) into `model`. The parts it lacks keep their initialisation (beta, the coarse mix and nl_scale at zero), so
+    the grafted network computes what the old one did. Returns the names of those new tensors."""
     missing, unexpected = model.load_state_dict(old, strict=False)
     assert not unexpected, f"not the same network: {unexpected}"
     return list(missing)
+
+
+def checkpoint_weights(ck: Dict) -> Dict[str, torch.Tensor]:
+    """The weights a train.py checkpoint ships: the weight average (train.py --ema) where the run kept one."""
+    return ck["ema"] if ck.get("ema") is not None else ck["model"]
 
 
 def count_params(m: nn.Module) -> int:

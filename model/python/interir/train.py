@@ -16,6 +16,7 @@ passes and reports the last frame's PSNR: the service chains k=1 for as long as 
 model whose chain drifts must not ship.
 """
 import argparse
+import copy
 import csv
 import json
 import math
@@ -135,10 +136,13 @@ def main(argv=None):
                     help="minute at which the cosine schedule restarts from --lr (a warm restart on resume)")
     ap.add_argument("--graft", default="",
                     help="start (when <ckpt> has no last.pt) from this checkpoint of the network without the parts "
-                         "the variant adds (the haze prior, the coarse filter): see network.graft")
+                         "the variant adds (the haze prior, the coarse filter, the patch weights): see network.graft")
     ap.add_argument("--new-lr-mult", type=float, default=20.0,
-                    help="learning-rate factor for the parts a graft adds (the haze prior, the coarse filter)")
+                    help="learning-rate factor for the parts a graft adds (the haze prior, the coarse filter, the patch weights)")
     ap.add_argument("--val-chain", type=int, default=16, help="frames of the validation warm chain")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="keep an exponential moving average of the weights with this decay per step (e.g. 0.998; "
+                         "0: off); validation then measures the average, and export/diagnose load it")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
         ap.error("give --minutes or --steps")
@@ -153,12 +157,13 @@ def main(argv=None):
     model = InterIR(a.variant).to(dev)
     # parameters a graft adds start at zero and must travel far: Adam moves each by about lr per step, so they
     # get --new-lr-mult times the rate (at 1x the haze prior's beta had moved by 0.002 after 250 steps)
-    new_names = {n for n, _ in model.named_parameters() if ".haze_" in n or ".coarse_" in n}
+    new_names = {n for n, _ in model.named_parameters() if ".haze_" in n or ".coarse_" in n or ".nl_" in n}
     groups = [{"params": [p for n, p in model.named_parameters() if n not in new_names], "mult": 1.0}]
     if new_names:
         groups.append({"params": [p for n, p in model.named_parameters() if n in new_names], "mult": a.new_lr_mult})
     opt = torch.optim.Adam(groups, lr=a.lr)
     step, elapsed_prev, best, ck_val = 0, 0.0, -1.0, None
+    ema_loaded = None
     warm_from = 0   # the lr warm-up counts from here (a graft starts a fresh optimiser)
     last = os.path.join(ckdir, "last.pt")
     if os.path.exists(last):
@@ -168,6 +173,7 @@ def main(argv=None):
         opt.load_state_dict(ck["opt"])
         step, elapsed_prev, best = ck["step"], ck["minutes"], ck.get("best", -1.0)
         ck_val = ck.get("val")
+        ema_loaded = ck.get("ema")
         print(f"resumed from {last}: step {step}, {elapsed_prev:.1f} min", flush=True)
     elif a.graft:
         ck = torch.load(a.graft, map_location=dev)
@@ -176,6 +182,17 @@ def main(argv=None):
         warm_from = step
         print(f"grafted from {a.graft} (step {step}, {elapsed_prev:.1f} min), new parts (they start so the network computes what it did): {names}; "
               f"fresh optimiser", flush=True)
+    # the validation swings by ~1 dB between checkpoints at a constant lr (session 4: the mix and the haze term pull
+    # the small network back and forth); an average of the recent weights sits between those swings
+    ema_model = None
+    if a.ema > 0:
+        ema_model = copy.deepcopy(model)
+        if ema_loaded is not None:
+            ema_model.load_state_dict(ema_loaded)
+        for p in ema_model.parameters():
+            p.requires_grad_(False)
+        print(f"weight average: decay {a.ema} per step ({'resumed' if ema_loaded is not None else 'starts at the weights'})",
+              flush=True)
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 
     train_imgs = data.load_set("train")
@@ -209,6 +226,8 @@ def main(argv=None):
         ck = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "minutes": minutes,
               "variant": a.variant, "best": best, "val": valres, "command": command,
               "args": vars(a)}
+        if ema_model is not None:
+            ck["ema"] = ema_model.state_dict()
         tmp = last + ".tmp"
         torch.save(ck, tmp)
         os.replace(tmp, last)
@@ -237,14 +256,15 @@ def main(argv=None):
             print(f"stopped by signal at step {step}, {minutes:.1f} min; checkpoint saved", flush=True)
             break
         if done or time.time() - last_val >= a.val_every * 60:
-            res = evaluate(model, vset, dev)
+            judged = ema_model if ema_model is not None else model
+            res = evaluate(judged, vset, dev)
             last_res = res
             # "clean" (the model should leave a clean frame alone) is logged but kept out of the mean, which
             # stays comparable with the runs before it
             mean_cold = float(np.mean([v[1] for k, v in res.items() if k != "clean"]))
             best = max(best, mean_cold)
             line = " ".join(f"{k}: in {v[0]:.2f} cold {v[1]:.2f} warm2 {v[2]:.2f}" for k, v in res.items())
-            ch_cold, ch_last = evaluate_chain(model, cset, dev)
+            ch_cold, ch_last = evaluate_chain(judged, cset, dev)
             print(f"[val] step {step} {minutes:.1f} min | {line} | mean cold {mean_cold:.2f} | "
                   f"chain {a.val_chain}x k=1: last frame {ch_last:.2f} (cold {ch_cold:.2f})", flush=True)
             for k, v in res.items():
@@ -291,6 +311,10 @@ def main(argv=None):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
         opt.step()
+        if ema_model is not None:
+            with torch.no_grad():
+                for pe, p in zip(ema_model.parameters(), model.parameters()):
+                    pe.lerp_(p, 1.0 - a.ema)
         step += 1
         run_lc += float(loss_c)
         run_lw += float(loss_w)

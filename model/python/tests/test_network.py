@@ -168,5 +168,45 @@ class CoarseFilter(unittest.TestCase):
         self.assertLess(export.check_roundtrip(m, sm, torch.rand(1, 3, 64, 64)), 1e-6)
 
 
+class PatchWeights(unittest.TestCase):
+    def test_graft_starts_as_live_ms_and_the_scale_learns(self):
+        torch.manual_seed(0)
+        old = InterIR("live_ms").eval()
+        with torch.no_grad():
+            old.head.coarse_mix.bias.fill_(0.5)     # the coarse filter in use, so its patch weights matter too
+        new = InterIR("live_nl").eval()
+        self.assertEqual(sorted(graft(new, old.state_dict())), ["head.nl_gate.bias", "head.nl_gate.weight",
+                                                                "head.nl_scale"])
+        x = torch.rand(2, 3, 128, 128)
+        with torch.no_grad():
+            a = old(x, torch.zeros(0), 0)
+            b = new(x, torch.zeros(0), 0)
+        self.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
+        y = new.run(x, torch.zeros(0), 0)[0]
+        y.pow(2).mean().backward()
+        self.assertGreater(float(new.head.nl_scale.grad.abs().min()), 0.0)
+
+    def test_a_large_gamma_keeps_an_edge_the_taps_alone_blur(self):
+        head = InterIR("live_nl").head
+        D = torch.full((1, 3, 32, 32), 0.2)
+        D[..., 16:] = 0.8
+        t = torch.zeros(1, head.trunk.out_channels, 8, 8)
+        weight = torch.zeros(9 * 16, t.shape[1], 1, 1)
+        box = torch.zeros(9 * 16)                        # equal taps: a 3x3 box filter
+        with torch.no_grad():
+            blurred = head.filter(t, D, weight, box, 4)
+            kept = head.filter(t, D, weight, box, 4, torch.full((1, 1, 32, 32), 1e3))
+        self.assertGreater(float((blurred - D).abs().max()), 0.1)
+        self.assertLess(float((kept - D).abs().max()), 1e-4)
+
+    def test_scripts(self):
+        m = InterIR("live_nl").eval()
+        with torch.no_grad():
+            m.head.nl_scale.fill_(0.2)
+            m.head.coarse_mix.bias.fill_(0.5)
+        sm = export.script_model(m)
+        self.assertLess(export.check_roundtrip(m, sm, torch.rand(1, 3, 64, 64)), 1e-6)
+
+
 if __name__ == "__main__":
     unittest.main()
