@@ -14,8 +14,9 @@ beta:  for a network with the haze prior (live_dcp): the learned beta per val co
        PSNR with beta replaced by constants.
 coarse: for a network with the coarse filter (live_ms): how much of it the head mixes in per val condition,
        and the val PSNR with and without it (mix forced to zero).
-nl:    for a network with patch weights (live_nl): gamma per val condition (fine and coarse filter: the median,
-       in 1/(10/255)^2 units), and the val PSNR with and without the patch weights (nl_scale forced to zero).
+nl:    for a network with patch weights (live_nl): gamma per val condition (fine and coarse filter, the median; a
+       tap's weight is multiplied by exp(-gamma d), d the patches' mean squared luma difference, luma in [0, 1]),
+       and the val PSNR with and without the patch weights (nl_scale forced to zero).
 """
 import argparse
 
