@@ -76,6 +76,30 @@ def beta(a):
             print(f"  beta fixed at {value}: " + " | ".join(cells))
 
 
+def mean_psnr(y, clean):
+    return float(np.mean([data.psnr(q, r) for q, r in zip(y.numpy(), clean)]))
+
+
+def cold_passes(m, vset):
+    """(condition, input, clean, cold output, the head's trunk features) for each val condition, without gradients."""
+    with torch.no_grad():
+        for cond, (c, d) in vset.items():
+            x = torch.from_numpy(d)
+            y, st, _, _ = m(x, torch.zeros(0), 0)
+            yield cond, x, c, y, m.head.features(st[:, :m.C])
+
+
+def psnr_without(m, x, clean, params):
+    """Mean PSNR of a cold pass with `params` zeroed (a part of the head switched off); they are restored after."""
+    kept = [p.clone() for p in params]
+    for p in params:
+        p.zero_()
+    y0 = m(x, torch.zeros(0), 0)[0]
+    for p, k in zip(params, kept):
+        p.copy_(k)
+    return mean_psnr(y0, clean)
+
+
 def coarse(a):
     vset = data.val_set(data.load_set("val"), 128)
     for path in a.ckpt:
@@ -84,21 +108,11 @@ def coarse(a):
         if mix_layer is None:
             raise SystemExit(f"{path}: variant {ck['variant']} has no coarse filter")
         print(f"{path} ({ck['minutes']:.0f} min)")
-        with torch.no_grad():
-            for cond, (c, d) in vset.items():
-                x = torch.from_numpy(d)
-                y, st, _, _ = m(x, torch.zeros(0), 0)
-                mix = F.conv2d(m.head.features(st[:, :m.C]), mix_layer.weight, mix_layer.bias)
-                w, b = mix_layer.weight.clone(), mix_layer.bias.clone()
-                mix_layer.weight.zero_()
-                mix_layer.bias.zero_()
-                y0 = m(x, torch.zeros(0), 0)[0]
-                mix_layer.weight.copy_(w)
-                mix_layer.bias.copy_(b)
-                p = np.mean([data.psnr(q, r) for q, r in zip(y.numpy(), c)])
-                p0 = np.mean([data.psnr(q, r) for q, r in zip(y0.numpy(), c)])
-                print(f"  {cond:>16}: mix mean {float(mix.mean()):+.3f} (p10 {float(mix.quantile(0.1)):+.3f}, "
-                      f"p90 {float(mix.quantile(0.9)):+.3f}); PSNR {p:.2f} dB, without the coarse filter {p0:.2f}")
+        for cond, x, c, y, t in cold_passes(m, vset):
+            mix = F.conv2d(t, mix_layer.weight, mix_layer.bias)
+            p0 = psnr_without(m, x, c, [mix_layer.weight, mix_layer.bias])
+            print(f"  {cond:>16}: mix mean {float(mix.mean()):+.3f} (p10 {float(mix.quantile(0.1)):+.3f}, "
+                  f"p90 {float(mix.quantile(0.9)):+.3f}); PSNR {mean_psnr(y, c):.2f} dB, without the coarse filter {p0:.2f}")
 
 
 def nl(a):
@@ -109,21 +123,12 @@ def nl(a):
         if scale is None:
             raise SystemExit(f"{path}: variant {ck['variant']} has no patch weights")
         print(f"{path} ({ck['minutes']:.0f} min): nl_scale {[round(v, 4) for v in scale.tolist()]}")
-        with torch.no_grad():
-            for cond, (c, d) in vset.items():
-                x = torch.from_numpy(d)
-                y, st, _, _ = m(x, torch.zeros(0), 0)
-                t = m.head.features(st[:, :m.C])
-                H, W = x.shape[2], x.shape[3]
-                gammas = [m.head.nl_gamma(t, j, [H, W]) for j in range(scale.numel())]
-                kept = scale.clone()
-                scale.zero_()
-                y0 = m(x, torch.zeros(0), 0)[0]
-                scale.copy_(kept)
-                p = np.mean([data.psnr(q, r) for q, r in zip(y.numpy(), c)])
-                p0 = np.mean([data.psnr(q, r) for q, r in zip(y0.numpy(), c)])
-                g = " ".join(f"{name} {float(v.median()):.3f}" for name, v in zip(("fine", "coarse"), gammas) if v is not None)
-                print(f"  {cond:>16}: gamma median {g}; PSNR {p:.2f} dB, without the patch weights {p0:.2f}")
+        for cond, x, c, y, t in cold_passes(m, vset):
+            size = [x.shape[2], x.shape[3]]
+            gammas = [m.head.nl_gamma(t, j, size) for j in range(scale.numel())]
+            g = " ".join(f"{name} {float(v.median()):.3f}" for name, v in zip(("fine", "coarse"), gammas) if v is not None)
+            p0 = psnr_without(m, x, c, [scale])
+            print(f"  {cond:>16}: gamma median {g}; PSNR {mean_psnr(y, c):.2f} dB, without the patch weights {p0:.2f}")
 
 
 def main(argv=None):

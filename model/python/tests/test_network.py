@@ -141,6 +141,15 @@ class HazePrior(unittest.TestCase):
         self.assertLess(float((a1[0] - b1[0]).abs().max()), 1e-5)
 
 
+def assert_same_cold_output(test, old, new):
+    """A graft adds parts that start switched off: the new network computes what the old one did."""
+    x = torch.rand(2, 3, 128, 128)
+    with torch.no_grad():
+        a = old(x, torch.zeros(0), 0)
+        b = new(x, torch.zeros(0), 0)
+    test.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
+
+
 class CoarseFilter(unittest.TestCase):
     def test_graft_starts_as_the_network_without_it_and_the_mix_learns(self):
         torch.manual_seed(0)
@@ -150,14 +159,9 @@ class CoarseFilter(unittest.TestCase):
         new = InterIR("live_ms").eval()
         self.assertEqual(sorted(graft(new, old.state_dict())), ["head.coarse_mix.bias", "head.coarse_mix.weight",
                                                                 "head.coarse_taps.bias", "head.coarse_taps.weight"])
-        x = torch.rand(2, 3, 128, 128)
-        with torch.no_grad():
-            a = old(x, torch.zeros(0), 0)
-            b = new(x, torch.zeros(0), 0)
-        self.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
+        assert_same_cold_output(self, old, new)
         # the coarse branch gets a gradient through its (zero) mix: training can switch it on
-        y = new.run(x, torch.zeros(0), 0)[0]
-        y.pow(2).mean().backward()
+        new.run(torch.rand(2, 3, 128, 128), torch.zeros(0), 0)[0].pow(2).mean().backward()
         self.assertGreater(float(new.head.coarse_mix.bias.grad.abs()), 0.0)
 
     def test_scripts(self):
@@ -177,13 +181,8 @@ class PatchWeights(unittest.TestCase):
         new = InterIR("live_nl").eval()
         self.assertEqual(sorted(graft(new, old.state_dict())), ["head.nl_gate.bias", "head.nl_gate.weight",
                                                                 "head.nl_scale"])
-        x = torch.rand(2, 3, 128, 128)
-        with torch.no_grad():
-            a = old(x, torch.zeros(0), 0)
-            b = new(x, torch.zeros(0), 0)
-        self.assertLess(float((a[0] - b[0]).abs().max()), 1e-5)
-        y = new.run(x, torch.zeros(0), 0)[0]
-        y.pow(2).mean().backward()
+        assert_same_cold_output(self, old, new)
+        new.run(torch.rand(2, 3, 128, 128), torch.zeros(0), 0)[0].pow(2).mean().backward()
         self.assertGreater(float(new.head.nl_scale.grad.abs().min()), 0.0)
 
     def test_a_large_gamma_keeps_an_edge_the_taps_alone_blur(self):
