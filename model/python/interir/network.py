@@ -338,11 +338,11 @@ class Head(nn.Module):
         lg = logits.view(B, n, up * up, h, w)
         e = torch.exp(lg - lg.amax(dim=1, keepdim=True))
         taps = pixel_shuffle(e.view(B, n * up * up, h, w), up)                  # [B, n, H, W]
-        norm = pixel_shuffle(e.sum(dim=1), up)                                  # [B, 1, H, W]
         p = self.kf // 2
         Dp = F.pad(D, [p, p, p, p], mode="replicate")
         acc = torch.zeros_like(D)
         if gamma is None:
+            norm = pixel_shuffle(e.sum(dim=1), up)                              # [B, 1, H, W]
             i = 0
             for dy in range(self.kf):
                 for dx in range(self.kf):
@@ -377,8 +377,9 @@ class Head(nn.Module):
         assert gate_bias is not None
         z = conv1x1(t, nl_gate.weight[j:j + 1], gate_bias[j:j + 1])
         g = F.softplus(F.interpolate(z, size=size, mode="bilinear", align_corners=False))
-        # 650.25 = (255/10)^2: gamma * distance in units of (10/255)^2, about 2 (sigma/10)^2 between two flat
-        # noisy patches, so gamma of order 0.1 matters from the first steps
+        # 650.25 = (255/10)^2: nl_scale counts the distance in units of (10/255)^2, in which two flat patches with
+        # noise sigma lie about (2/3)(sigma/10)^2 apart (luma averages three channels' noise), so an nl_scale of
+        # order 0.1 already matters in the first steps after a graft
         return g * (nl_scale[j].clamp(min=0.0) * 650.25)
 
     def features(self, U: torch.Tensor) -> torch.Tensor:
