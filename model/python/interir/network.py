@@ -224,11 +224,6 @@ def box_sum5(x: torch.Tensor) -> torch.Tensor:
     return c[:, :, :, 5:] - c[:, :, :, :-5]
 
 
-def box_mean5(x: torch.Tensor) -> torch.Tensor:
-    """F.avg_pool2d(x, 5, 1, 2, count_include_pad=False): the mean over the part of the 5x5 window inside the image."""
-    return box_sum5(x) / box_sum5(torch.ones_like(x[:1]))
-
-
 def haze_prior(x: torch.Tensor, s: int, patch: int = 5, omega: float = 0.95
                ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Dark channel prior on one tile, at 1/s resolution: transmission t [B,1,H/s,W/s] in [0.1, 1] and
@@ -351,6 +346,9 @@ class Head(nn.Module):
             return acc / norm
         Y = D.mean(dim=1, keepdim=True)
         Yp = F.pad(Y, [p, p, p, p], mode="replicate")
+        # pixels of each 5x5 window inside the image: the patch distance is F.avg_pool2d(d2, 5, 1, 2,
+        # count_include_pad=False), the same map for every tap
+        window = box_sum5(torch.ones_like(Y[:1]))
         nrm = torch.zeros_like(Y)
         i = 0
         for dy in range(self.kf):
@@ -359,7 +357,7 @@ class Head(nn.Module):
                 if dy != p or dx != p:
                     # mean squared luma difference of the two 5x5 patches
                     d2 = (Yp[:, :, dy:dy + H, dx:dx + W] - Y).square()
-                    dist = box_mean5(d2)
+                    dist = box_sum5(d2) / window
                     tap = tap * torch.exp(-gamma * dist)
                 nrm = nrm + tap
                 acc = torch.addcmul(acc, tap, Dp[:, :, dy:dy + H, dx:dx + W])
