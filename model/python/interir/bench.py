@@ -24,6 +24,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--variant", default="live")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (CUDA times wait for the card: synchronize)")
     ap.add_argument("--runs", type=int, default=8)
     ap.add_argument("--width", type=int, default=640)
     ap.add_argument("--height", type=int, default=360)
@@ -46,9 +47,12 @@ def main(argv=None):
         print("params", count_params(m))
         if a.script:
             m = script_model(m)
-    x = torch.rand(n, 3, T, T)
-    e = torch.zeros(0)
-    print(f"variant={a.variant}{''.join(' ' + kv for kv in a.set)}{' TorchScript' if a.script or a.scripted else ''} threads={a.threads} tiles={nx}x{ny}={n} of {T}px (overlap {ov})")
+    dev = torch.device(a.device)
+    m = m.to(dev)
+    x = torch.rand(n, 3, T, T, device=dev)
+    e = torch.zeros(0, device=dev)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    print(f"variant={a.variant}{''.join(' ' + kv for kv in a.set)}{' TorchScript' if a.script or a.scripted else ''} device={a.device} threads={a.threads} tiles={nx}x{ny}={n} of {T}px (overlap {ov})")
     with torch.no_grad():
         _, st, _, _ = m(x, e, 0)
         # TorchScript's profiling executor optimises a graph after its first runs: warm every path up first
@@ -59,8 +63,10 @@ def main(argv=None):
         for lab, state, k in [("cold K", e, 0), ("warm k=2", st, 2), ("warm k=1", st, 1), ("still", st, 0)]:
             ts = []
             for _ in range(a.runs):
+                sync()
                 t = time.perf_counter()
                 m(x, state, k)
+                sync()
                 ts.append(1000 * (time.perf_counter() - t))
             ts.sort()
             print(f"{lab:9s} ms/frame min {ts[0]:.1f} median {ts[len(ts) // 2]:.1f}")

@@ -29,7 +29,7 @@ from .network import InterIR, checkpoint_weights
 
 
 def load(path):
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
     m = InterIR(ck["variant"])
     m.load_state_dict(checkpoint_weights(ck))
     return m.eval(), ck

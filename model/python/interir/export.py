@@ -110,7 +110,7 @@ def main(argv=None):
     ck = None
     if not a.untrained:
         path = a.ckpt or os.path.join(data.HERE, "runs", a.variant, "last.pt")
-        ck = torch.load(path, map_location="cpu")
+        ck = torch.load(path, map_location="cpu", weights_only=False)
         assert ck["variant"] == a.variant
         model.load_state_dict(checkpoint_weights(ck))
     model.eval()

@@ -25,6 +25,7 @@ import signal
 import sys
 import time
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -54,6 +55,39 @@ def haze_term(model, state, x, t_true):
     beta, t_prior, _ = model.head.haze(U, x)
     implied = 1.0 / (1.0 + beta * (1.0 / t_prior - 1.0)).clamp(min=0.1)
     return ((implied - F.avg_pool2d(t_true, model.s)) ** 2).mean()
+
+
+class SamplerStream(torch.utils.data.IterableDataset):
+    """data.Sampler's batches drawn in DataLoader workers (--workers): on a GPU one process synthesising the
+    degradations (about 7 ms per 128 px frame) would keep the card idle. Worker i seeds its sampler with
+    seed + 7919 i, and the loader takes the workers' batches in turn, so a run is reproducible for a given
+    worker count."""
+
+    def __init__(self, images, size, batch, seed, n):
+        super().__init__()
+        self.args = (images, size, batch, seed, n)
+
+    def __iter__(self):
+        images, size, batch, seed, n = self.args
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info is not None else 0
+        torch.set_num_threads(1)
+        cv2.setNumThreads(1)
+        sampler = data.Sampler(images, size, batch, seed=seed + 7919 * wid, n=n)
+        while True:
+            yield sampler.next()
+
+
+def batches(images, size, batch, seed, n, workers):
+    """Endless training batches (see data.Sampler), made in this process or in `workers` worker processes."""
+    if workers <= 0:
+        sampler = data.Sampler(images, size, batch, seed=seed, n=n)
+        while True:
+            yield sampler.next()
+    loader = torch.utils.data.DataLoader(SamplerStream(images, size, batch, seed, n), batch_size=None,
+                                         num_workers=workers, prefetch_factor=2, persistent_workers=True)
+    for b in loader:
+        yield [tuple(x.numpy() for x in f) for f in b]
 
 
 def chain_set(images, n, size=128, seed=4321):
@@ -143,6 +177,11 @@ def main(argv=None):
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep an exponential moving average of the weights with this decay per step (e.g. 0.998; "
                          "0: off); validation then measures the average, and export/diagnose load it")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes that synthesise the training batches (0: this one; on a GPU the card waits "
+                         "for them otherwise)")
+    ap.add_argument("--tf32", action="store_true",
+                    help="CUDA matrix products and convolutions in TF32 (Ampere and later; about 3x the fp32 rate)")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
         ap.error("give --minutes or --steps")
@@ -150,6 +189,9 @@ def main(argv=None):
     ckdir = a.ckpt or os.path.join(data.HERE, "runs", a.variant)
     os.makedirs(ckdir, exist_ok=True)
     dev = torch.device(a.device)
+    if a.tf32:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     s = VARIANTS[a.variant]["s"]
     assert a.patch % s == 0
 
@@ -167,7 +209,8 @@ def main(argv=None):
     warm_from = 0   # the lr warm-up counts from here (a graft starts a fresh optimiser)
     last = os.path.join(ckdir, "last.pt")
     if os.path.exists(last):
-        ck = torch.load(last, map_location=dev)
+        # weights_only=False: PyTorch >= 2.6 refuses the numpy floats and run arguments a checkpoint holds
+        ck = torch.load(last, map_location=dev, weights_only=False)
         assert ck["variant"] == a.variant, "checkpoint is of another variant"
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
@@ -176,7 +219,7 @@ def main(argv=None):
         ema_loaded = ck.get("ema")
         print(f"resumed from {last}: step {step}, {elapsed_prev:.1f} min", flush=True)
     elif a.graft:
-        ck = torch.load(a.graft, map_location=dev)
+        ck = torch.load(a.graft, map_location=dev, weights_only=False)
         names = graft(model, ck["model"])
         step, elapsed_prev = ck["step"], ck["minutes"]
         warm_from = step
@@ -200,7 +243,7 @@ def main(argv=None):
     vset = data.val_set(val_imgs, size=128)
     print(f"train images {len(train_imgs)}, val images {len(val_imgs)}, val conditions {list(vset)}", flush=True)
     cset = chain_set(val_imgs, a.val_chain)
-    sampler = data.Sampler(train_imgs, a.patch, a.batch, seed=a.seed + step, n=a.frames)
+    stream = batches(train_imgs, a.patch, a.batch, a.seed + step, a.frames, a.workers)
     K = model.K
     command = "/usr/bin/python3 -m interir.train " + " ".join(sys.argv[1:] if argv is None else argv)
 
@@ -279,7 +322,7 @@ def main(argv=None):
         lr = lr_at(minutes, step)
         for g in opt.param_groups:
             g["lr"] = lr * g.get("mult", 1.0)   # checkpoints from before the groups have no "mult"
-        batch = sampler.next()
+        batch = next(stream)
         seq = [(torch.from_numpy(c).to(dev), torch.from_numpy(d).to(dev)) for c, d, _ in batch]
         empty = torch.zeros(0, device=dev)
         # cold pass on the oldest frame
