@@ -36,7 +36,7 @@ SHM=$(df -m --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')
 echo "/dev/shm free: ${SHM:-?} MB" | tee -a "$OUT/lease.log"
 if [ "${SHM:-0}" -lt 4096 ] && [ "$SMOKE" != 1 ]; then WB=0; WL=0; fi
 # a hard stop 90 s past the budget: SIGTERM makes train.py save and exit (its own --minutes ends it first)
-HARD=$(awk "BEGIN{print int($MINUTES*60+90)}")
+HARD=$(awk "BEGIN{print int($MINUTES*60+${SLACK:-90})}")
 LIVE_END=$(awk "BEGIN{print 500.03+$MINUTES}")
 
 timeout -s TERM "$HARD" $PY -m interir.train --variant base --device "$DEVICE" --tf32 --minutes "$MINUTES" \
@@ -51,17 +51,24 @@ PL=$!
 ( while kill -0 $PB 2>/dev/null || kill -0 $PL 2>/dev/null; do
     nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null; sleep 30; done ) \
     >> "$OUT/lease.log" 2>&1 &
+# what is under $OUT comes back even when the call runs out of time: copy the checkpoints there every 40 s
+pack() {
+  [ -f "$RUNS/base/last.pt" ] && { rm -f "$OUT"/base.pt.part-*; split -b 15M "$RUNS/base/last.pt" "$OUT/base.pt.part-"; }
+  cp "$RUNS/live-nl/last.pt" "$OUT/live-nl.pt"
+  tar czf "$OUT/logs.tgz" -C "$RUNS" base/log.csv base/train.log live-nl/log.csv live-nl/train.log 2>/dev/null
+}
+( while kill -0 $PB 2>/dev/null || kill -0 $PL 2>/dev/null; do sleep 40; pack; done ) &
+PP=$!
 wait $PB; echo "base exit $?" | tee -a "$OUT/lease.log"
 wait $PL; echo "live_nl exit $?" | tee -a "$OUT/lease.log"
 
-split -b 15M "$RUNS/base/last.pt" "$OUT/base.pt.part-"
-cp "$RUNS/live-nl/last.pt" "$OUT/live-nl.pt"
-tar czf "$OUT/logs.tgz" -C "$RUNS" base/log.csv base/train.log live-nl/log.csv live-nl/train.log
+kill $PP 2>/dev/null; wait $PP 2>/dev/null
+pack
 grep "^\[val\]" "$RUNS/base/train.log" | tail -2 | tee -a "$OUT/lease.log"
 grep "^\[val\]" "$RUNS/live-nl/train.log" | tail -2 | tee -a "$OUT/lease.log"
 
 # forward timing on the card, a 640x360 frame's tiles, after the files are safe
-if [ "$SMOKE" != 1 ]; then
+if [ "$SMOKE" != 1 ] && [ "${BENCH:-1}" = 1 ]; then
   for v in live_nl base; do
     timeout 45 $PY -m interir.bench --variant $v --device "$DEVICE" --runs 10 2>&1 | tee -a "$OUT/lease.log"
   done

@@ -72,7 +72,6 @@ class SamplerStream(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info is not None else 0
         torch.set_num_threads(1)
-        cv2.setNumThreads(1)
         sampler = data.Sampler(images, size, batch, seed=seed + 7919 * wid, n=n)
         while True:
             yield sampler.next()
@@ -84,10 +83,18 @@ def batches(images, size, batch, seed, n, workers):
         sampler = data.Sampler(images, size, batch, seed=seed, n=n)
         while True:
             yield sampler.next()
+    # a worker that waits a minute for its first batch is stuck (the first GPU lease lost 7 minutes to workers
+    # that never delivered): carry on with the batches made here
     loader = torch.utils.data.DataLoader(SamplerStream(images, size, batch, seed, n), batch_size=None,
-                                         num_workers=workers, prefetch_factor=2, persistent_workers=True)
-    for b in loader:
-        yield [tuple(x.numpy() for x in f) for f in b]
+                                         num_workers=workers, prefetch_factor=2, persistent_workers=True, timeout=60)
+    try:
+        for b in loader:
+            yield [tuple(x.numpy() for x in f) for f in b]
+    except RuntimeError as e:
+        print(f"batch workers failed ({e}); making the batches in this process", flush=True)
+    sampler = data.Sampler(images, size, batch, seed=seed, n=n)
+    while True:
+        yield sampler.next()
 
 
 def chain_set(images, n, size=128, seed=4321):
@@ -238,6 +245,10 @@ def main(argv=None):
               flush=True)
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 
+    if a.workers > 0:
+        # OpenCV's thread pool does not survive fork: a forked worker that resizes with it waits forever (the
+        # first GPU lease: no batch in 7 minutes). One thread here means no pool is ever made
+        cv2.setNumThreads(1)
     train_imgs = data.load_set("train")
     val_imgs = data.load_set("val")
     vset = data.val_set(val_imgs, size=128)
