@@ -59,7 +59,7 @@ def haze_term(model, state, x, t_true):
 
 class SamplerStream(torch.utils.data.IterableDataset):
     """data.Sampler's batches drawn in DataLoader workers (--workers): on a GPU one process synthesising the
-    degradations (about 7 ms per 128 px frame) would keep the card idle. Worker i seeds its sampler with
+    degradations (2-7 ms per 128 px frame here) would keep the card waiting. Worker i seeds its sampler with
     seed + 7919 i, and the loader takes the workers' batches in turn, so a run is reproducible for a given
     worker count."""
 
@@ -83,8 +83,8 @@ def batches(images, size, batch, seed, n, workers):
         sampler = data.Sampler(images, size, batch, seed=seed, n=n)
         while True:
             yield sampler.next()
-    # a worker that waits a minute for its first batch is stuck (the first GPU lease lost 7 minutes to workers
-    # that never delivered): carry on with the batches made here
+    # no batch for a minute means the workers are stuck (the first GPU lease lost 7 minutes to workers that never
+    # delivered): carry on with batches made here
     loader = torch.utils.data.DataLoader(SamplerStream(images, size, batch, seed, n), batch_size=None,
                                          num_workers=workers, prefetch_factor=2, persistent_workers=True, timeout=60)
     try:
@@ -188,7 +188,7 @@ def main(argv=None):
                     help="processes that synthesise the training batches (0: this one; on a GPU the card waits "
                          "for them otherwise)")
     ap.add_argument("--tf32", action="store_true",
-                    help="CUDA matrix products and convolutions in TF32 (Ampere and later; about 3x the fp32 rate)")
+                    help="CUDA matrix products and convolutions in TF32 (Ampere and later: the tensor cores, 10-bit mantissa)")
     a = ap.parse_args(argv)
     if a.minutes <= 0 and a.steps <= 0:
         ap.error("give --minutes or --steps")
