@@ -7,7 +7,9 @@
 # so the base checkpoint travels split: `cat base.pt.part-* > last.pt`).
 #
 #   OUT=/tmp/out MINUTES=7 model/python/gpu/lease.sh                     # on the GPU machine
-#   OUT=/tmp/out MINUTES=0.3 DEVICE=cpu SMOKE=1 model/python/gpu/lease.sh  # a smoke test here
+#   OUT=/tmp/out MINUTES=0.3 DEVICE=cpu SMOKE=1 PY=/usr/bin/python3 model/python/gpu/lease.sh  # a smoke test here
+# SLACK (s, default 90): the hard stop past MINUTES; BENCH=0 skips the timing. base starts from scratch each time
+# (a fresh machine holds no earlier run); live_nl starts from checkpoints/live-nl.
 #
 # The images travel with the working tree (../shared does not): INTERIR_IMAGES points at the copy.
 set -u
@@ -35,7 +37,7 @@ mount -o remount,size=16G /dev/shm 2>/dev/null
 SHM=$(df -m --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')
 echo "/dev/shm free: ${SHM:-?} MB" | tee -a "$OUT/lease.log"
 if [ "${SHM:-0}" -lt 4096 ] && [ "$SMOKE" != 1 ]; then WB=0; WL=0; fi
-# a hard stop 90 s past the budget: SIGTERM makes train.py save and exit (its own --minutes ends it first)
+# a hard stop SLACK s past the budget: SIGTERM makes train.py save and exit (its own --minutes ends it first)
 HARD=$(awk "BEGIN{print int($MINUTES*60+${SLACK:-90})}")
 LIVE_END=$(awk "BEGIN{print 500.03+$MINUTES}")
 
