@@ -71,7 +71,6 @@ class SamplerStream(torch.utils.data.IterableDataset):
         images, size, batch, seed, n = self.args
         info = torch.utils.data.get_worker_info()
         wid = info.id if info is not None else 0
-        torch.set_num_threads(1)
         sampler = data.Sampler(images, size, batch, seed=seed + 7919 * wid, n=n)
         while True:
             yield sampler.next()
@@ -79,19 +78,17 @@ class SamplerStream(torch.utils.data.IterableDataset):
 
 def batches(images, size, batch, seed, n, workers):
     """Endless training batches (see data.Sampler), made in this process or in `workers` worker processes."""
-    if workers <= 0:
-        sampler = data.Sampler(images, size, batch, seed=seed, n=n)
-        while True:
-            yield sampler.next()
-    # no batch for a minute means the workers are stuck (the first GPU lease lost 7 minutes to workers that never
-    # delivered): carry on with batches made here
-    loader = torch.utils.data.DataLoader(SamplerStream(images, size, batch, seed, n), batch_size=None,
-                                         num_workers=workers, prefetch_factor=2, persistent_workers=True, timeout=60)
-    try:
-        for b in loader:
-            yield [tuple(x.numpy() for x in f) for f in b]
-    except RuntimeError as e:
-        print(f"batch workers failed ({e}); making the batches in this process", flush=True)
+    if workers > 0:
+        # no batch for a minute means the workers are stuck (the first GPU lease lost 7 minutes to workers that
+        # never delivered): carry on with batches made here
+        loader = torch.utils.data.DataLoader(SamplerStream(images, size, batch, seed, n), batch_size=None,
+                                             num_workers=workers, prefetch_factor=2, persistent_workers=True,
+                                             timeout=60)
+        try:
+            for b in loader:
+                yield [tuple(x.numpy() for x in f) for f in b]
+        except RuntimeError as e:
+            print(f"batch workers failed ({e}); making the batches in this process", flush=True)
     sampler = data.Sampler(images, size, batch, seed=seed, n=n)
     while True:
         yield sampler.next()
@@ -246,8 +243,8 @@ def main(argv=None):
     print(f"variant {a.variant}: {count_params(model)} parameters, {json.dumps(VARIANTS[a.variant])}", flush=True)
 
     if a.workers > 0:
-        # OpenCV's thread pool does not survive fork: a forked worker that resizes with it waits forever (the
-        # first GPU lease: no batch in 7 minutes). One thread here means no pool is ever made
+        # OpenCV's thread pool, most likely, does not survive fork: in the first GPU lease no worker delivered a
+        # batch in 7 minutes, and with one thread here (no pool is ever made) the second lease's workers did
         cv2.setNumThreads(1)
     train_imgs = data.load_set("train")
     val_imgs = data.load_set("val")
