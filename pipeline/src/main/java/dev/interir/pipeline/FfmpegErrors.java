@@ -39,6 +39,6 @@ public final class FfmpegErrors {
                 m = meaning + ": " + m;
             }
         }
-        return SourceSpec.maskCredentials(m);
+        return CredentialMask.mask(m);
     }
 }

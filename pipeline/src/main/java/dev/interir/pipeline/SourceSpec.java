@@ -2,7 +2,6 @@ package dev.interir.pipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * A parsed source string: {@code rtsp://…}, {@code rtsps://…}, {@code file:PATH} or {@code v4l2:/dev/videoN}.
@@ -30,46 +29,93 @@ public record SourceSpec(Kind kind, String original, String ffmpegUrl, FilePlayb
         return kind == Kind.FILE;
     }
 
-    /** Camera URLs often carry a password: logs, errors and the API show {@code rtsp://***@host/...} instead. */
-    public static String maskCredentials(String text) {
-        return text == null ? null : text.replaceAll("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s\"]*@", "$1***@");
+    /**
+     * Turns the path of a {@code file:} source into the file FFmpeg will read, or refuses it with an
+     * {@link IllegalArgumentException}. The caller decides which files a source may name.
+     */
+    @FunctionalInterface
+    public interface FilePolicy {
+        Path resolve(String path);
     }
+
+    /** Any readable file, a relative path taken from the working directory: for the operator's config and the CLI. */
+    public static final FilePolicy ANY_READABLE_FILE = text -> {
+        Path path = Path.of(text).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new IllegalArgumentException("no readable file at " + path);
+        }
+        return path;
+    };
 
     /** The source as it may be shown: credentials masked. */
     public String shown() {
-        return maskCredentials(original);
+        return CredentialMask.mask(original);
     }
 
     public SourceSpec withPlayback(FilePlayback p) {
         return new SourceSpec(kind, original, ffmpegUrl, p);
     }
 
+    /** Parses a source whose {@code file:} paths may name any readable file (see {@link #ANY_READABLE_FILE}). */
     public static SourceSpec parse(String source) {
-        if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("source is empty");
-        }
-        String s = source.trim();
-        String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("rtsp://") || lower.startsWith("rtsps://")) {
-            if (s.length() <= lower.indexOf("//") + 2) {
-                throw new IllegalArgumentException("RTSP URL has no host: " + s);
+        return parse(source, ANY_READABLE_FILE);
+    }
+
+    /**
+     * Checks and parses {@code source} once; {@code files} decides on the path of a {@code file:} source, and the
+     * file it returns is exactly what FFmpeg is given.
+     *
+     * @throws IllegalArgumentException for anything but a well-formed rtsp://, rtsps://, file: or v4l2: source
+     */
+    public static SourceSpec parse(String source, FilePolicy files) {
+        String s = SourceText.check(source);
+        String scheme = scheme(s);
+        String rest = scheme == null ? s : s.substring(scheme.length() + 1);
+        if ("rtsp".equals(scheme) || "rtsps".equals(scheme)) {
+            if (!rest.startsWith("//") || rest.length() == 2 || rest.charAt(2) == '/') {
+                throw new IllegalArgumentException("RTSP URL has no host: " + SourceText.shown(s));
+            }
+            if (s.codePoints().anyMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp))) {
+                throw new IllegalArgumentException("RTSP URL contains whitespace (encode it as %20)");
             }
             return new SourceSpec(Kind.RTSP, s, s, null);
         }
-        if (lower.startsWith("file:")) {
-            Path path = Path.of(s.substring("file:".length())).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw new IllegalArgumentException("no readable file at " + path);
+        if ("file".equals(scheme)) {
+            if (rest.isEmpty()) {
+                throw new IllegalArgumentException("file: source names no file");
             }
-            return new SourceSpec(Kind.FILE, s, path.toString(), FilePlayback.CAMERA);
+            return new SourceSpec(Kind.FILE, s, files.resolve(rest).toString(), FilePlayback.CAMERA);
         }
-        if (lower.startsWith("v4l2:")) {
-            String dev = s.substring("v4l2:".length());
-            if (!dev.matches("/dev/video[0-9]{1,3}")) {
-                throw new IllegalArgumentException("v4l2 source must name a device like /dev/video0, got " + dev);
+        if ("v4l2".equals(scheme)) {
+            if (!rest.matches("/dev/video[0-9]{1,3}")) {
+                throw new IllegalArgumentException("v4l2 source must name a device like /dev/video0, got " + SourceText.shown(rest));
             }
-            return new SourceSpec(Kind.V4L2, s, dev, null);
+            return new SourceSpec(Kind.V4L2, s, rest, null);
         }
-        throw new IllegalArgumentException("unsupported source '" + s + "': use rtsp://, rtsps://, file:PATH or v4l2:/dev/videoN");
+        throw new IllegalArgumentException("unsupported source '" + SourceText.shown(s)
+                + "': use rtsp://, rtsps://, file:PATH or v4l2:/dev/videoN");
+    }
+
+    /**
+     * The scheme before the first ':' in ASCII lower case, or null when there is none. Only ASCII letters and digits
+     * count: case folding of other characters (dotless i, long s, Kelvin sign) would make look-alikes match.
+     */
+    private static String scheme(String s) {
+        int colon = s.indexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(colon);
+        for (int i = 0; i < colon; i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                b.append((char) (c + ('a' - 'A')));
+            } else if (c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+                b.append(c);
+            } else {
+                return null;
+            }
+        }
+        return b.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.interir.server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -10,6 +11,10 @@ import java.nio.file.Path;
  * relative paths that stay inside it are accepted: no absolute paths, no {@code ..}, no links leading out.
  */
 final class MediaFolder {
+    /** Longest relative path accepted (Linux allows 4096 bytes for a whole path). */
+    static final int MAX_PATH_LENGTH = 1024;
+    private static final String LEADS_OUT = "the path leads outside the media folder";
+
     private final Path root;
 
     MediaFolder(Path dir) {
@@ -26,11 +31,15 @@ final class MediaFolder {
     }
 
     /**
-     * The file {@code relative} names inside the folder, or null if there is none.
+     * The file {@code relative} names inside the folder, or null if there is none. Whether a path outside the
+     * folder exists never changes the answer: every way out is refused before or without looking at its target.
      *
-     * @throws IllegalArgumentException for a path that tries to leave the folder
+     * @throws IllegalArgumentException for a path that tries to leave the folder, or one too long to be a name
      */
     Path resolve(String relative) {
+        if (relative.length() > MAX_PATH_LENGTH) {
+            throw new IllegalArgumentException("the path is longer than " + MAX_PATH_LENGTH + " characters");
+        }
         if (relative.isBlank() || relative.indexOf('\0') >= 0 || relative.startsWith("/") || relative.startsWith("\\")
                 || relative.matches("^[A-Za-z]:.*")) {
             throw new IllegalArgumentException("the path must be relative to the media folder");
@@ -40,20 +49,51 @@ final class MediaFolder {
                 throw new IllegalArgumentException("the path must not contain '..'");
             }
         }
-        Path p = root.resolve(relative).normalize();
+        Path p;
+        try {
+            p = root.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("the path is not a valid file name");
+        }
         if (!p.startsWith(root)) {
             throw new IllegalArgumentException("the path must be relative to the media folder");
+        }
+        if (linksOut(p)) {
+            throw new IllegalArgumentException(LEADS_OUT);
         }
         if (!Files.isRegularFile(p)) {
             return null;
         }
         try {
-            if (!p.toRealPath().startsWith(root)) { // a link leading out
-                throw new IllegalArgumentException("the path leads outside the media folder");
+            if (!p.toRealPath().startsWith(root)) { // a chain of links leading out
+                throw new IllegalArgumentException(LEADS_OUT);
             }
         } catch (IOException e) {
             return null;
         }
         return p;
+    }
+
+    /**
+     * Whether a link on the way from the folder to {@code p} points outside it, judged on the link's own text, so
+     * that a link to a missing outside file is refused the same way as a link to an existing one.
+     */
+    private boolean linksOut(Path p) {
+        Path at = root;
+        for (Path part : root.relativize(p)) {
+            at = at.resolve(part);
+            if (!Files.isSymbolicLink(at)) {
+                continue;
+            }
+            try {
+                Path target = at.getParent().resolve(Files.readSymbolicLink(at)).normalize();
+                if (!target.startsWith(root)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,6 +1,6 @@
 package dev.interir.server;
 
-import dev.interir.pipeline.SourceSpec;
+import dev.interir.pipeline.CredentialMask;
 import dev.interir.pipeline.StreamSnapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +14,7 @@ final class StreamJson {
     static JsonObject of(StreamSnapshot s, boolean hlsReady) {
         JsonObject j = new JsonObject()
                 .put("id", s.id())
-                .put("source", SourceSpec.maskCredentials(s.source()))
+                .put("source", CredentialMask.mask(s.source()))
                 .put("status", s.status())
                 .put("width", s.width())
                 .put("height", s.height())

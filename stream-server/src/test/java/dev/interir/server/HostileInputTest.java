@@ -12,11 +12,17 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hostile input against a running service: each one ends with a clear 4xx or with an error for that stream
@@ -29,6 +35,8 @@ class HostileInputTest {
 
     private InterirService service;
     private Path media;
+    /** A playable video outside the media folder: what a client must not reach. */
+    private Path outside;
     private ServiceClient client;
 
     @BeforeAll
@@ -47,6 +55,9 @@ class HostileInputTest {
         StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:size=4096x2304:rate=1",
                 "-t", "1", "-c:v", "mpeg4", media.resolve("huge.avi").toString());
         Files.createSymbolicLink(media.resolve("escape.mp4"), Path.of("/etc/passwd"));
+        outside = Files.copy(media.resolve("good.mp4"), tmp.resolve("outside.mp4"));
+        Files.createSymbolicLink(media.resolve("escape-to-video.mp4"), outside);
+        Files.createSymbolicLink(media.resolve("escape-to-nothing.mp4"), tmp.resolve("missing-outside.mp4"));
 
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.media.dir = media.toString();
@@ -122,6 +133,108 @@ class HostileInputTest {
         assertSteadyKeepsServing();
     }
 
+    /**
+     * Whitespace, control and invisible characters, look-alike and encoded schemes, and over-long values: each is
+     * refused with a 400 and no stream is created (once a leading space let a file outside the media folder play).
+     */
+    @ParameterizedTest
+    @MethodSource("hostileSources")
+    void paddedInvisibleEncodedAndOverlongSourcesGet400(String source) throws Exception {
+        HttpResponse<String> r = client.addStream("hostile", source);
+        if (r.statusCode() == 201) {
+            client.delete("/api/streams/hostile");
+        }
+        assertEquals(400, r.statusCode(), printable(source) + " -> " + r.body());
+        assertFalse(new JsonObject(r.body()).getString("error").isBlank());
+        assertFalse(r.body().contains("no readable file"), "an error tells nothing about files outside: " + r.body());
+        assertEquals(null, client.stream("hostile"));
+    }
+
+    Stream<String> hostileSources() {
+        String out = outside.toString();
+        List<String> prefixes = List.of(" ", "\t", "\n", "\r\n", "\u0001", "\u0000", "\u007f", "\u0085", "\u00a0", "\u200b",
+                "\ufeff", "\u2028", "\u202e", "\u3000", "\ud800");
+        Stream<String> padded = prefixes.stream().flatMap(p -> Stream.of(p + "file:" + out, p + "file:good.mp4",
+                "file:good.mp4" + p, p + "rtsp://127.0.0.1:1/x"));
+        Stream<String> others = Stream.of("file:" + out, "FILE:" + out, "File:../outside.mp4", "file:sub/../../outside.mp4",
+                "file:%2e%2e/outside.mp4", "file:..%2Foutside.mp4", "file:escape-to-video.mp4", "file:escape-to-nothing.mp4",
+                "file:\\..\\outside.mp4", "file:C:/outside.mp4", "f\u0131le:" + out, "\uff46ile:" + out, "file\uff1a" + out,
+                "%66ile:" + out, "file:good.mp4\u0000.txt", "file:" + "a/".repeat(600) + "good.mp4",
+                "rtsp://127.0.0.1:1/" + "a".repeat(3000), "rtsp://127.0.0.1:1/a b", "rt\u017fp://127.0.0.1:1/x", "file:");
+        return Stream.concat(padded, others);
+    }
+
+    /**
+     * Whether a path outside the media folder exists never shows: a refused path gets the same answer whether its
+     * target is a playable video or nothing at all.
+     */
+    @Test
+    void refusalsDoNotTellWhetherAnOutsidePathExists() throws Exception {
+        String missing = tmp.resolve("missing-outside.mp4").toString();
+        for (String[] pair : new String[][]{
+                {"file:" + outside, "file:" + missing},
+                {" file:" + outside, " file:" + missing},
+                {"file:../outside.mp4", "file:../missing-outside.mp4"},
+                {"file:escape-to-video.mp4", "file:escape-to-nothing.mp4"}}) {
+            HttpResponse<String> exists = client.addStream("probe", pair[0]);
+            HttpResponse<String> absent = client.addStream("probe", pair[1]);
+            assertEquals(400, exists.statusCode(), pair[0] + " -> " + exists.body());
+            assertEquals(exists.statusCode(), absent.statusCode(), pair[1] + " -> " + absent.body());
+            assertEquals(exists.body(), absent.body().replace("missing-outside", "outside").replace("nothing", "video"));
+        }
+    }
+
+    /**
+     * A source as long as the body cap allows is answered at once, and /health stays quick meanwhile: nothing on
+     * the event loop takes time growing faster than the input (a 60,000-character source once froze the server).
+     */
+    @Test
+    void aSixtyFourKibSourceIsAnsweredQuicklyAndHealthStaysResponsive() throws Exception {
+        AtomicLong slowestHealthNanos = new AtomicLong();
+        AtomicBoolean probing = new AtomicBoolean(true);
+        Thread prober = new Thread(() -> {
+            while (probing.get()) {
+                long t0 = System.nanoTime();
+                try {
+                    assertEquals(200, client.get("/health").statusCode());
+                } catch (Exception e) {
+                    slowestHealthNanos.set(Long.MAX_VALUE);
+                    return;
+                }
+                slowestHealthNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                LockSupport.parkNanos(20_000_000);
+            }
+        }, "health-prober");
+        prober.start();
+        try {
+            int fits = 64 * 1024 - "{\"id\":\"long\",\"source\":\"\"}".length() - "rtsp://".length() - 16;
+            for (String source : List.of("rtsp://" + "a".repeat(fits), "rtsp://" + "a:".repeat(fits / 2),
+                    "rtsp://" + "u".repeat(fits - 3) + "@h/", "rtsp://" + "a://".repeat(fits / 4))) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = client.addStream("long", source);
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(millis < 2000, source.length() + " characters took " + millis + " ms");
+                assertTrue(r.body().length() < 1000, "the error repeats at most the start of the source");
+            }
+            long t0 = System.nanoTime();
+            assertEquals(413, client.addStream("long", "rtsp://" + "a".repeat(64 * 1024)).statusCode());
+            assertEquals(200, client.get("/api/streams").statusCode());
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "over the body cap: refused at once");
+        } finally {
+            probing.set(false);
+            prober.join();
+        }
+        assertTrue(slowestHealthNanos.get() < 1_000_000_000L, "slowest /health: " + slowestHealthNanos.get() / 1_000_000 + " ms");
+        assertEquals(null, client.stream("long"));
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(80).forEach(cp -> b.append(cp < 0x20 || cp > 0x7e ? String.format("\\u%04x", cp) : String.valueOf((char) cp)));
+        return b.append(s.length() > 80 ? "…(" + s.length() + " chars)" : "").toString();
+    }
+
     private JsonObject awaitFailedOrLive(String id) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonObject last = null;
@@ -139,10 +252,4 @@ class HostileInputTest {
     private void assertSteadyKeepsServing() throws Exception {
         client.assertKeepsServing("steady");
     }
-
-
-
-
-
-
 }
