@@ -38,9 +38,10 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The viewer (web-ui) in a real browser against the real service: Debian's headless Chromium through Selenium,
  * one service with a looping file stream made by ffmpeg. Checks that restored frames are painted and change, that
- * the stats, the residual chart and the routing bars update, the split slider, the snapshot, adding and removing a
- * stream from the page, HLS playback through hls.js, the phone layout, keyboard reach, and a clean console.
- * Screenshots go to {@code target/screenshots/}.
+ * the stats, the residual chart and the routing bars update, the split slider, full screen, the snapshot, adding,
+ * switching between and removing streams from the page, HLS playback through hls.js, the jobs panel (an upload
+ * followed through the job event stream to a downloaded result, a cancelled job), the phone layout, keyboard
+ * reach, and a clean console. Screenshots go to {@code target/screenshots/}.
  *
  * <p>{@code -Dviewer.readmeShot=FILE} also starts the bundled demo stream and saves the README's screenshot of it
  * (docs/viewer.png is that file quantized to 256 colours to stay small:
@@ -52,12 +53,8 @@ class ViewerBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
     private static final String README_SHOT = System.getProperty("viewer.readmeShot", "");
-    /**
-     * Console errors that are expected: the jobs API probe while that API does not exist, and the 409 this test
-     * provokes on purpose (Chromium logs every 4xx response as an error).
-     */
+    /** The 409 this test provokes on purpose (Chromium logs every 4xx response as a console error). */
     private static final List<String> EXPECTED_ERRORS = List.of(
-            "api/jobs - Failed to load resource: the server responded with a status of 404",
             "api/streams - Failed to load resource: the server responded with a status of 409");
 
     @TempDir
@@ -66,6 +63,9 @@ class ViewerBrowserTest {
     private InterirService service;
     private BrowserSession browser;
     private Path extraClip;
+    /** A clip long enough to be cancelled while it runs. */
+    private Path longClip;
+    private Path downloads;
     /** What a user types to add the extra clip: its path in the media folder, or its absolute path. */
     private String extraPath;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -82,6 +82,9 @@ class ViewerBrowserTest {
         extraClip = media.resolve("extra clip.mp4");
         StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=128x72:rate=5", "-t", "2",
                 "-pix_fmt", "yuv420p", extraClip.toString());
+        longClip = tmp.resolve("long.mp4");
+        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10", "-t", "120",
+                "-pix_fmt", "yuv420p", longClip.toString());
         ServiceConfig cfg = ServiceConfig.defaults();
         cfg.server.port = 0;
         cfg.hls.dir = tmp.resolve("hls").toString();
@@ -95,8 +98,11 @@ class ViewerBrowserTest {
         service = InterirService.start(cfg);
         extraPath = clientFilePath();
         Files.createDirectories(SHOTS);
-        browser = BrowserSession.start(1366, 860, tmp.resolve("downloads"));
+        downloads = Files.createDirectories(tmp.resolve("downloads"));
+        browser = BrowserSession.start(1366, 860, downloads);
         browser.driver.get(base() + "#cam");
+        // the modules load after the page (app.js asks the server first)
+        await("viewer started", () -> Boolean.TRUE.equals(browser.js("return window.interir !== undefined")));
     }
 
     @AfterAll
@@ -214,6 +220,20 @@ class ViewerBrowserTest {
                 && n("return document.getElementById('restored').width") == 128);
         browser.screenshot(SHOTS.resolve("03-added-stream.png"));
 
+        // switch between the two from the list: each brings its own frames, stats and #hash
+        browser.driver.findElement(By.cssSelector(".stream-item[data-id='cam'] .stream-select")).click();
+        await("cam selected again", () -> "cam".equals(browser.js("return window.interir.selected"))
+                && n("return document.getElementById('restored').width") == 192 && n("window.interir.statsCount") >= 1);
+        assertEquals("#cam", browser.js("return location.hash"));
+        assertEquals("cam", text("viewer-title"));
+        assertEquals("cam", browser.js("return window.interir.lastStats.id"));
+        assertEquals("true", browser.driver.findElement(By.cssSelector(".stream-item[data-id='cam'] .stream-select"))
+                .getAttribute("aria-current"));
+        browser.driver.findElement(By.cssSelector(".stream-item[data-id='extra'] .stream-select")).click();
+        await("extra selected again", () -> "extra".equals(browser.js("return window.interir.selected"))
+                && n("return document.getElementById('restored').width") == 128);
+        assertEquals("#extra", browser.js("return location.hash"));
+
         browser.driver.findElement(By.cssSelector(".stream-item[data-id='extra'] .stream-remove")).click();
         await("stream gone from the page", () -> browser.driver.findElements(By.cssSelector(".stream-item[data-id='extra']")).isEmpty());
         assertFalse(streamIds().contains("extra"));
@@ -323,24 +343,44 @@ class ViewerBrowserTest {
 
     @Test
     @Order(8)
-    void jobsPanelOnlyWithTheJobsApi() throws Exception {
-        HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(URI.create(base() + "api/jobs")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        boolean api = jobs.statusCode() == 200;
-        assertEquals(api, browser.driver.findElement(By.id("jobs-panel")).isDisplayed(),
-                "jobs panel shown exactly when GET api/jobs answers 200 (it answered " + jobs.statusCode() + ")");
-        assertEquals(api, browser.js("return window.interir.jobsShown"));
-        if (!api) {
-            return;
-        }
-        // upload a clip through the panel; the job shows up, runs and offers its result
-        browser.driver.findElement(By.id("job-file")).sendKeys(extraClip.toString());
-        click("job-submit");
-        await("job listed", () -> !browser.driver.findElements(By.cssSelector("#job-list .job-item")).isEmpty());
-        await("job done with a download link", Duration.ofSeconds(60),
-                () -> !browser.driver.findElements(By.cssSelector("#job-list .job-item .job-actions a")).isEmpty());
+    void jobsPanelFollowsTheEventStreamToADownload() throws Exception {
+        await("jobs panel shown once its event stream is open", () -> browser.driver.findElement(By.id("jobs-panel")).isDisplayed()
+                && Boolean.TRUE.equals(browser.js("return window.interir.jobsShown")));
+        // every request from here on is counted (the default buffer of 250 fills with the list polls)
+        browser.js("performance.clearResourceTimings(); performance.setResourceTimingBufferSize(100000);");
+        // a long clip: cancelled while it runs
+        uploadJob(longClip);
+        await("long job running", Duration.ofSeconds(60), () -> "running".equals(jobState("long.mp4")));
+        long events = (long) n("window.interir.jobEvents");
+        await("progress events while it runs", () -> n("window.interir.jobEvents") > events + 1);
+        WebElement longJob = jobItem("long.mp4");
+        assertTrue(longJob.findElement(By.cssSelector("progress")).isDisplayed(), longJob.getText());
+        assertTrue(longJob.findElement(By.cssSelector(".job-meta")).getText().matches("\\d+% · \\d+ / \\d+ frames.*"),
+                longJob.getText());
+        browser.screenshot(SHOTS.resolve("08-job-running.png"));
+        longJob.findElement(By.cssSelector(".job-cancel")).click();
+        await("long job cancelled", () -> "cancelled".equals(jobState("long.mp4")));
+        assertTrue(jobItem("long.mp4").findElements(By.cssSelector(".job-actions a, .job-cancel")).isEmpty(),
+                "a cancelled job offers neither a download nor a cancel");
+
+        // a short clip: runs to the end, and its result downloads through the link
+        uploadJob(extraClip);
+        await("short job done with a download link", Duration.ofSeconds(90), () -> "done".equals(jobState("extra clip.mp4"))
+                && !jobItem("extra clip.mp4").findElements(By.cssSelector(".job-actions a")).isEmpty());
         assertEquals("", text("job-error"));
+        assertTrue(jobItem("extra clip.mp4").getText().contains("10 / 10 frames"), jobItem("extra clip.mp4").getText());
+        assertEquals("extra clip.mp4", browser.js("return window.interir.jobs[0].input"), "newest job first");
         browser.screenshot(SHOTS.resolve("08-jobs.png"));
+        jobItem("extra clip.mp4").findElement(By.cssSelector(".job-actions a")).click();
+        await("restored file downloaded", () -> downloadedMp4() != null);
+        byte[] head = Files.readAllBytes(downloadedMp4());
+        assertTrue(head.length > 1000 && new String(head, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ftyp"),
+                "the download is an MP4 file");
+
+        // fed by the event stream, not by polling api/jobs: the page's only requests to it are the uploads
+        double listRequests = n("return performance.getEntriesByType('resource')"
+                + ".filter(function(e){return /\\/api\\/jobs$/.test(e.name);}).length");
+        assertEquals(2.0, listRequests, "requests to api/jobs besides the two uploads");
     }
 
     @Test
@@ -362,6 +402,43 @@ class ViewerBrowserTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private void uploadJob(Path file) throws Exception {
+        browser.driver.findElement(By.id("job-file")).sendKeys(file.toString());
+        click("job-submit");
+        await("job of " + file.getFileName() + " listed", () -> jobItemOrNull(file.getFileName().toString()) != null);
+    }
+
+    private WebElement jobItemOrNull(String name) {
+        for (WebElement li : browser.driver.findElements(By.cssSelector("#job-list .job-item"))) {
+            if (name.equals(li.findElement(By.cssSelector(".job-name")).getText())) {
+                return li;
+            }
+        }
+        return null;
+    }
+
+    private WebElement jobItem(String name) {
+        WebElement li = jobItemOrNull(name);
+        if (li == null) {
+            throw new AssertionError("no job " + name + " in the list");
+        }
+        return li;
+    }
+
+    private String jobState(String name) {
+        WebElement li = jobItemOrNull(name);
+        return li == null ? null : li.findElement(By.cssSelector(".badge")).getText();
+    }
+
+    /** The finished download (Chromium writes a .crdownload file first). */
+    private Path downloadedMp4() {
+        try (var files = Files.list(downloads)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".mp4")).findFirst().orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
 
     private static ServiceConfig.StreamEntry entry(String id, String source) {
         ServiceConfig.StreamEntry e = new ServiceConfig.StreamEntry();
