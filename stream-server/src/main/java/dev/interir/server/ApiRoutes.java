@@ -1,6 +1,7 @@
 package dev.interir.server;
 
 import dev.interir.pipeline.LiveStream;
+import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -38,13 +39,16 @@ final class ApiRoutes {
     private final BooleanSupplier ready;
     private final JobRoutes jobs;
     private final MediaFolder media;
+    private final AllowedOrigins origins;
 
     /**
-     * @param auth  null when no token is configured
-     * @param media null when no media folder is configured (then the API accepts no file: streams)
+     * @param auth    null when no token is configured
+     * @param media   null when no media folder is configured (then the API accepts no file: streams)
+     * @param origins pages allowed to open WebSockets besides the service's own
      */
     ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot, ServiceMetrics metrics,
-              TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media) {
+              TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media, AllowedOrigins origins) {
+        this.origins = origins;
         this.jobs = jobs;
         this.media = media;
         this.registry = registry;
@@ -143,21 +147,20 @@ final class ApiRoutes {
     }
 
     /**
-     * A client may name files only inside the media folder (relative paths); the service's own config may name
-     * any file. Everything else is checked by the pipeline's allow list.
+     * The source parsed once, with the file policy of clients: {@code file:} paths only inside the media folder
+     * (the service's own config may name any file). The pipeline's allow list refuses every other protocol.
      */
-    private String clientSource(String source) {
-        if (!source.regionMatches(true, 0, "file:", 0, 5)) {
-            return source;
-        }
-        if (media == null) {
-            throw new IllegalArgumentException("file: sources need a media folder (media.dir in the config)");
-        }
-        Path file = media.resolve(source.substring(5));
-        if (file == null) {
-            throw new IllegalArgumentException("no such file in the media folder: " + source.substring(5));
-        }
-        return "file:" + file;
+    private SourceSpec clientSource(String source) {
+        return SourceSpec.parse(source, path -> {
+            if (media == null) {
+                throw new IllegalArgumentException("file: sources need a media folder (media.dir in the config)");
+            }
+            Path file = media.resolve(path);
+            if (file == null) {
+                throw new IllegalArgumentException("no such file in the media folder: " + path);
+            }
+            return file;
+        });
     }
 
     private boolean hlsReady(String id) {
@@ -180,6 +183,11 @@ final class ApiRoutes {
     }
 
     private void upgrade(RoutingContext ctx, boolean original) {
+        if (!origins.allows(ctx.request().getHeader("origin"), ctx.request().getHeader("host"))) {
+            LOG.warn("WebSocket upgrade from foreign origin {} refused", ctx.request().getHeader("origin"));
+            error(ctx, 403, "this origin may not open the viewer's WebSockets (see websocket.allowedOrigins)");
+            return;
+        }
         String id = ctx.pathParam("id");
         WebSocketFanout fanout = fanouts.apply(id);
         if (fanout == null) {

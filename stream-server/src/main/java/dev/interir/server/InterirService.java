@@ -9,6 +9,8 @@ import dev.interir.pipeline.PipelineSettings;
 import dev.interir.pipeline.StreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,9 +37,11 @@ public final class InterirService implements AutoCloseable {
     private final Map<String, WebSocketFanout> fanouts;
     private final AtomicBoolean ready;
     private final JobRoutes jobs;
+    private final Router router;
 
-    private InterirService(DjlRestorer restorer, StreamRegistry registry, JobRoutes jobs, Vertx vertx, HttpServer http,
-                           Map<String, WebSocketFanout> fanouts, AtomicBoolean ready) {
+    private InterirService(DjlRestorer restorer, StreamRegistry registry, JobRoutes jobs, Vertx vertx, Router router,
+                           HttpServer http, Map<String, WebSocketFanout> fanouts, AtomicBoolean ready) {
+        this.router = router;
         this.ready = ready;
         this.jobs = jobs;
         this.restorer = restorer;
@@ -73,12 +77,14 @@ public final class InterirService implements AutoCloseable {
         AtomicBoolean ready = new AtomicBoolean();
         JobRoutes jobs = new JobRoutes(registry.sharedRestorer(), cfg);
         ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hlsRoot, metrics,
-                token == null ? null : new TokenAuth(token), ready::get, jobs, MediaFolder.of(cfg.media.dir));
+                token == null ? null : new TokenAuth(token), ready::get, jobs, MediaFolder.of(cfg.media.dir),
+                new AllowedOrigins(cfg.websocket.allowedOrigins));
+        Router router = routes.router(vertx);
         HttpServer http = vertx.createHttpServer()
-                .requestHandler(routes.router(vertx))
+                .requestHandler(router)
                 .listen(cfg.server.port, cfg.server.host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        InterirService service = new InterirService(restorer, registry, jobs, vertx, http, fanouts, ready);
+        InterirService service = new InterirService(restorer, registry, jobs, vertx, router, http, fanouts, ready);
         for (ServiceConfig.StreamEntry e : cfg.streams) {
             try {
                 registry.add(e.id, BundledClip.resolve(e.source));
@@ -110,15 +116,22 @@ public final class InterirService implements AutoCloseable {
         return registry;
     }
 
+    /** Every registered route, for tests that must reach all of them. */
+    List<Route> routes() {
+        return router.getRoutes();
+    }
+
     @Override
     public void close() {
         ready.set(false);
+        // before HTTP closes, so the jobs' event streams still get each job's final state; cancelled jobs leave
+        // no partial files and no uploads
+        jobs.close();
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("closing HTTP server: {}", e.getMessage());
         }
-        jobs.close(); // cancels running jobs: their partial files are removed, nothing half-done is left
         registry.close();
         restorer.close();
         vertx.close();

@@ -71,6 +71,8 @@ public final class ServiceConfig {
     public static final class WebSocket {
         public int jpegQuality;
         public int maxViewers;
+        @JsonMerge(OptBoolean.FALSE) // a file's list replaces the default one
+        public List<String> allowedOrigins = new ArrayList<>();
     }
 
     public static final class Media {
@@ -82,6 +84,8 @@ public final class ServiceConfig {
         public String outputDir;
         public long maxUploadMegabytes;
         public long videoBitrate;
+        public int maxQueued;
+        public int keepFinishedMinutes;
     }
 
     public static final class StreamEntry {

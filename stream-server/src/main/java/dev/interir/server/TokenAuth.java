@@ -7,17 +7,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Set;
 
 /**
- * Bearer-token protection for the API, WebSocket, HLS and metrics. A client sends {@code Authorization: Bearer
+ * Bearer-token protection of every route but the {@link PublicPaths}. A client sends {@code Authorization: Bearer
  * TOKEN}, or carries the cookie the viewer's login page sets (browsers can't add headers to a WebSocket).
  * Tokens are compared as SHA-256 digests in constant time, and never logged.
  */
 final class TokenAuth implements Handler<RoutingContext> {
     static final String COOKIE = "interir_token";
-    /** Everything with data behind it; the probes, the login page and the viewer's static files stay open. */
-    private static final Set<String> PROTECTED_PREFIXES = Set.of("/api/", "/ws/", "/hls/");
 
     private final byte[] tokenDigest;
 
@@ -27,13 +24,7 @@ final class TokenAuth implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        String path = ctx.normalizedPath();
-        boolean isProtected = path.equals("/metrics") || path.equals("/api") || PROTECTED_PREFIXES.stream().anyMatch(path::startsWith);
-        if (!isProtected) {
-            ctx.next();
-            return;
-        }
-        if (accepts(presented(ctx))) {
+        if (PublicPaths.contains(ctx.normalizedPath()) || accepts(presented(ctx))) {
             ctx.next();
         } else {
             ctx.response().putHeader("www-authenticate", "Bearer");

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.internal.net.RFC3986;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.ext.web.Route;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +41,7 @@ class SecurityTest {
     void start() throws Exception {
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.server.token = TOKEN;
+        cfg.websocket.allowedOrigins = List.of("https://wall.example.com");
         service = InterirService.start(cfg);
         client = new ServiceClient(service.port());
     }
@@ -95,6 +101,120 @@ class SecurityTest {
         assertEquals(401, ((UpgradeRejectedException) failure).getStatus());
     }
 
+    /**
+     * Deny by default: every registered route, called without the token in every spelling a router or a proxy
+     * might take for it, answers 401, except the public paths themselves (once /metrics/ served every figure).
+     */
+    @Test
+    void everyRegisteredRouteNeedsTheTokenInEverySpelling() throws Exception {
+        List<Route> routes = service.routes();
+        assertTrue(routes.size() >= 15, "the route table: " + routes.size());
+        int calls = 0;
+        for (Route route : routes) {
+            String path = concretePath(route);
+            List<HttpMethod> methods = route.methods() == null || route.methods().isEmpty()
+                    ? List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE) : List.copyOf(route.methods());
+            for (HttpMethod method : methods) {
+                for (String spelling : spellings(path)) {
+                    if (normalisesToPublic(spelling)) {
+                        continue;
+                    }
+                    RawResponse r = RawResponse.send(service.port(), method.name(), spelling);
+                    calls++;
+                    assertEquals(401, r.status, method + " " + spelling + " (route " + route.getPath() + ") -> " + r.head);
+                    assertFalse(r.body.contains("interir_"), spelling + " leaked metrics");
+                }
+            }
+        }
+        for (String open : List.of("/health", "/ready", "/login.html", "/", "/app.js", "/%68ealth", "/./ready")) {
+            assertEquals(200, RawResponse.send(service.port(), "GET", open).status, open);
+        }
+        System.out.printf("route table: %d routes, %d unauthenticated calls, all 401%n", routes.size(), calls);
+    }
 
+    /**
+     * Whether the router's own normalisation (the one {@code RoutingContext.normalizedPath()} applies) turns this
+     * spelling into a public path, so that it is open by design.
+     */
+    private static boolean normalisesToPublic(String spelling) {
+        int query = spelling.indexOf('?');
+        return PublicPaths.contains(RFC3986.normalizePath(query < 0 ? spelling : spelling.substring(0, query)));
+    }
 
+    /** A path the route serves: parameters filled in, wildcards given a name. */
+    private static String concretePath(Route route) {
+        String p = route.getPath();
+        if (p == null) {
+            return "/anything";
+        }
+        p = p.replace(":id", "demo").replace(":file", "index.m3u8");
+        if (p.endsWith("*")) {
+            p = p.substring(0, p.length() - 1) + "anything";
+        }
+        return p.endsWith("/") && p.length() > 1 ? p + "anything" : p;
+    }
+
+    private static List<String> spellings(String path) {
+        String tail = path.substring(1);
+        List<String> all = new java.util.ArrayList<>(List.of(path, path + "/", path + "//", "/." + path, "/./" + tail + "/",
+                "//" + tail, "/x/.." + path, path + "?token=" + TOKEN, path + "/.", path.toUpperCase(java.util.Locale.ROOT),
+                path.replace("/", "//"), path + ";x"));
+        if (!tail.isEmpty()) {
+            all.add("/" + percentEncode(tail.charAt(0)) + tail.substring(1));
+            all.add("/" + percentEncode(tail.charAt(0)) + tail.substring(1) + "/");
+        }
+        int slash = path.indexOf('/', 1);
+        if (slash > 0) {
+            all.add(path.substring(0, slash) + "%2F" + path.substring(slash + 1));
+            all.add(path.substring(0, slash) + "%2f" + path.substring(slash + 1) + "/");
+        }
+        return all;
+    }
+
+    private static String percentEncode(char c) {
+        return String.format("%%%02x", (int) c);
+    }
+
+    /** A request sent byte for byte, so no client library normalises the path first. */
+    private record RawResponse(int status, String head, String body) {
+        static RawResponse send(int port, String method, String path) throws Exception {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                int end = all.indexOf("\r\n\r\n");
+                String head = end < 0 ? all : all.substring(0, end);
+                return new RawResponse(Integer.parseInt(head.split(" ", 3)[1]), head.lines().findFirst().orElse(""),
+                        end < 0 ? "" : all.substring(end + 4));
+            }
+        }
+    }
+
+    /** A page on another site must not open the viewer's WebSocket with the user's cookie; the service's own may. */
+    @Test
+    void aWebSocketFromAForeignOriginIsRefused() throws Exception {
+        String own = "http://127.0.0.1:" + service.port();
+        for (String origin : List.of("http://evil.example", "null", "http://127.0.0.1:1", "https://wall.example.com.evil.example",
+                "http://127.0.0.1:" + service.port() + ".evil.example")) {
+            assertEquals(403, upgradeStatus(origin), origin);
+        }
+        // allowed origins get past the check: the stream does not exist, so the answer is 404
+        for (String origin : java.util.Arrays.asList(own, own.toUpperCase(java.util.Locale.ROOT), "https://wall.example.com",
+                "https://WALL.example.com/", null)) {
+            assertEquals(404, upgradeStatus(origin), String.valueOf(origin));
+        }
+    }
+
+    private int upgradeStatus(String origin) throws Exception {
+        WebSocketConnectOptions o = new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1")
+                .setURI("/ws/streams/none").addHeader("authorization", "Bearer " + TOKEN);
+        if (origin != null) {
+            o.addHeader("origin", origin);
+        }
+        Throwable failure = wsClient.connect(o).toCompletionStage().toCompletableFuture()
+                .handle((ws, e) -> e).get(20, TimeUnit.SECONDS);
+        assertTrue(failure instanceof UpgradeRejectedException, String.valueOf(failure));
+        return ((UpgradeRejectedException) failure).getStatus();
+    }
 }
