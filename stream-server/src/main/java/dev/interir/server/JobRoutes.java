@@ -3,6 +3,7 @@ package dev.interir.server;
 import dev.interir.pipeline.SharedRestorer;
 import dev.interir.pipeline.file.JobQueue;
 import dev.interir.pipeline.file.VideoFileRestorer;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -16,9 +17,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +41,10 @@ import org.slf4j.LoggerFactory;
 public final class JobRoutes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
     private static final long MAX_JSON_BYTES = 64 * 1024;
+    /** Longest upload file name kept or shown. */
+    private static final int MAX_NAME_LENGTH = 100;
+    /** How long shutdown waits for the event streams to take their last events. */
+    private static final long FINAL_EVENTS_MILLIS = 2000;
 
     private final JobQueue queue;
     private final MediaFolder media;
@@ -42,14 +54,18 @@ public final class JobRoutes implements AutoCloseable {
     private final Consumer<JobQueue.Snapshot> push = this::push;
 
     /**
+     * Uploads an earlier run left behind are removed here: their jobs died with it.
+     *
      * @param mediaDir       folder that {@code {input: ...}} paths are resolved in; null refuses them
      * @param outputDir      finished files (one folder per job) and uploads
      */
     public JobRoutes(SharedRestorer restorer, VideoFileRestorer.Options options, Path mediaDir, Path outputDir,
-                     int concurrency, long maxUploadBytes) throws IOException {
-        this.queue = new JobQueue(new VideoFileRestorer(restorer, options), outputDir.resolve("results"), concurrency);
-        this.media = mediaDir == null ? null : new MediaFolder(mediaDir);
+                     int concurrency, long maxUploadBytes, JobQueue.Limits limits) throws IOException {
         this.uploadDir = Files.createDirectories(outputDir.resolve("uploads"));
+        removeUploads();
+        this.queue = new JobQueue(new VideoFileRestorer(restorer, options), outputDir.resolve("results"), concurrency,
+                limits);
+        this.media = mediaDir == null ? null : new MediaFolder(mediaDir);
         this.maxUploadBytes = maxUploadBytes;
         queue.addListener(push);
     }
@@ -57,7 +73,8 @@ public final class JobRoutes implements AutoCloseable {
     /** From the service configuration: keys {@code media.dir} and {@code jobs.*}. */
     public JobRoutes(SharedRestorer restorer, ServiceConfig cfg) throws IOException {
         this(restorer, options(cfg), cfg.media.dir == null || cfg.media.dir.isBlank() ? null : Path.of(cfg.media.dir),
-                outputDir(cfg.jobs.outputDir), cfg.jobs.concurrency, cfg.jobs.maxUploadMegabytes * 1024 * 1024);
+                outputDir(cfg.jobs.outputDir), cfg.jobs.concurrency, cfg.jobs.maxUploadMegabytes * 1024 * 1024,
+                new JobQueue.Limits(cfg.jobs.maxQueued, Duration.ofMinutes(cfg.jobs.keepFinishedMinutes)));
     }
 
     private static VideoFileRestorer.Options options(ServiceConfig cfg) {
@@ -79,6 +96,7 @@ public final class JobRoutes implements AutoCloseable {
     }
 
     public void mount(Router router) {
+        router.post("/api/jobs").handler(this::refuseWhenFull); // its own route: a body handler must come first in one
         router.post("/api/jobs")
                 .handler(BodyHandler.create(uploadDir.toString()).setBodyLimit(maxUploadBytes)
                         .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true))
@@ -95,6 +113,16 @@ public final class JobRoutes implements AutoCloseable {
         router.delete("/api/jobs/:id").handler(ctx -> queue.cancel(ctx.pathParam("id")).ifPresentOrElse(
                 s -> reply(ctx, 200, json(s)), () -> notFound(ctx)));
         router.get("/api/jobs/:id/result").handler(this::result);
+    }
+
+    /** Answers 429 before the body is read: a full queue must not cost the disk an upload. */
+    private void refuseWhenFull(RoutingContext ctx) {
+        if (queue.acceptsMore()) {
+            ctx.next();
+        } else {
+            ctx.response().putHeader("connection", "close");
+            error(ctx, 429, new JobQueue.QueueFullException(queue.limits().maxQueued()).getMessage());
+        }
     }
 
     private void submit(RoutingContext ctx) {
@@ -127,16 +155,18 @@ public final class JobRoutes implements AutoCloseable {
             error(ctx, 404, "no such file in the media folder: " + input);
             return;
         }
-        reply(ctx, 201, json(queue.submit(file, input, false)));
+        try {
+            reply(ctx, 201, json(queue.submit(file, input, false)));
+        } catch (JobQueue.QueueFullException e) {
+            error(ctx, 429, e.getMessage());
+        } catch (IllegalStateException e) {
+            error(ctx, 503, e.getMessage());
+        }
     }
 
     private void submitUpload(RoutingContext ctx) {
         FileUpload up = ctx.fileUploads().get(0);
-        String name = Path.of(up.fileName().isBlank() ? "upload.mp4" : up.fileName()).getFileName().toString()
-                .replaceAll("[^A-Za-z0-9._-]", "_");
-        if (name.startsWith(".")) {
-            name = "_" + name;
-        }
+        String name = storedName(up.fileName());
         Path src = Path.of(up.uploadedFileName());
         String finalName = name;
         // moving a large upload is file I/O: off the event loop
@@ -146,9 +176,38 @@ public final class JobRoutes implements AutoCloseable {
         }).onComplete(ar -> {
             if (ar.failed()) {
                 error(ctx, 500, "cannot store the upload: " + ar.cause().getMessage());
-            } else {
-                reply(ctx, 201, json(queue.submit(ar.result(), up.fileName(), true)));
+                return;
             }
+            try {
+                reply(ctx, 201, json(queue.submit(ar.result(), displayName(up.fileName()), true)));
+            } catch (JobQueue.QueueFullException | IllegalStateException e) {
+                deleteUpload(ctx, ar.result());
+                error(ctx, e instanceof JobQueue.QueueFullException ? 429 : 503, e.getMessage());
+            }
+        });
+    }
+
+    /** The client's file name reduced to a safe, bounded file name that keeps its extension. */
+    static String storedName(String clientName) {
+        String base = clientName == null ? "" : clientName.substring(Math.max(clientName.lastIndexOf('/'),
+                clientName.lastIndexOf('\\')) + 1);
+        if (base.length() > MAX_NAME_LENGTH) {
+            base = base.substring(base.length() - MAX_NAME_LENGTH);
+        }
+        String name = base.isBlank() ? "upload.mp4" : base.replaceAll("[^A-Za-z0-9._-]", "_");
+        return name.startsWith(".") ? "_" + name : name;
+    }
+
+    private static String displayName(String clientName) {
+        String name = clientName == null || clientName.isBlank() ? "upload" : clientName;
+        return name.length() > MAX_NAME_LENGTH ? name.substring(0, MAX_NAME_LENGTH) + "…" : name;
+    }
+
+    private static void deleteUpload(RoutingContext ctx, Path file) {
+        ctx.vertx().executeBlocking(() -> {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+            return null;
         });
     }
 
@@ -233,18 +292,44 @@ public final class JobRoutes implements AutoCloseable {
         reply(ctx, code, new JsonObject().put("error", message));
     }
 
-    /** Cancels unfinished jobs and ends the event streams. */
+    /**
+     * Cancels unfinished jobs, sends every event stream the final state of each job and ends it, then removes the
+     * uploads of jobs that never finished. Call it before the HTTP server closes, or the last events are lost.
+     */
     @Override
     public void close() {
+        queue.close(); // each cancelled job is still pushed to the subscribers as it ends
         queue.removeListener(push);
-        subscribers.forEach(r -> {
+        List<Future<Void>> ended = new ArrayList<>();
+        for (HttpServerResponse r : subscribers) {
             try {
-                r.end();
+                queue.list().forEach(s -> r.write("data: " + json(s).encode() + "\n\n"));
+                ended.add(r.end());
             } catch (RuntimeException e) {
                 LOG.debug("closing an event stream: {}", e.getMessage());
             }
-        });
+        }
         subscribers.clear();
-        queue.close();
+        try {
+            Future.join(ended).toCompletionStage().toCompletableFuture().get(FINAL_EVENTS_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("an event stream did not take its last events: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        removeUploads();
+    }
+
+    /** Every upload is owned by a job that has not finished (a finished job deletes its own). */
+    private void removeUploads() {
+        try (var entries = Files.list(uploadDir)) {
+            for (Path p : entries.toList()) {
+                try (var tree = Files.walk(p)) {
+                    tree.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot empty the uploads folder {}: {}", uploadDir, e.getMessage());
+        }
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
 import dev.interir.pipeline.SingleThreadRestorer;
+import dev.interir.pipeline.file.JobQueue;
 import dev.interir.pipeline.file.VideoFileRestorer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -69,7 +70,8 @@ class JobRoutesTest {
 
         model = DjlRestorer.loadBundled("live", Device.cpu());
         shared = new SingleThreadRestorer(new FrameRestorer(model), 2);
-        routes = new JobRoutes(shared, VideoFileRestorer.Options.defaults(), media, tmp.resolve("jobs"), 1, 1024 * 1024);
+        routes = new JobRoutes(shared, VideoFileRestorer.Options.defaults(), media, tmp.resolve("jobs"), 1, 1024 * 1024,
+                new JobQueue.Limits(16, Duration.ofHours(1)));
         Router router = Router.router(vertx);
         routes.mount(router);
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")

@@ -3,6 +3,7 @@ package dev.interir.pipeline.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Video restoration jobs of the service: each restores one file with a {@link VideoFileRestorer} into its own
- * folder under the output folder; {@code concurrency} of them run at once, the rest wait in order. Listeners hear
- * of every state change and of progress (at most a few times a second per job).
+ * folder under the output folder; {@code concurrency} of them run at once, the rest wait in order, at most
+ * {@link Limits#maxQueued()} of them. A finished job and its folder are removed {@link Limits#keepFinished()}
+ * after it ended. Listeners hear of every state change and of progress (at most a few times a second per job).
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
@@ -39,6 +43,25 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * @param maxQueued    most jobs waiting to run; {@link #submit} refuses more with {@link QueueFullException}
+     * @param keepFinished how long a finished job and its result are kept
+     */
+    public record Limits(int maxQueued, Duration keepFinished) {
+        public Limits {
+            if (maxQueued < 1 || keepFinished.isNegative() || keepFinished.isZero()) {
+                throw new IllegalArgumentException("jobs need maxQueued >= 1 and a positive retention time");
+            }
+        }
+    }
+
+    /** Thrown by {@link #submit} when {@link Limits#maxQueued()} jobs are already waiting. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(int max) {
+            super("the job queue is full (" + max + " waiting); try again when one has started");
+        }
+    }
+
     /** A job as the API shows it. {@code result} is set when done. */
     public record Snapshot(String id, String input, State state, double progress, long framesDone, long framesTotal,
                            double fps, double etaSeconds, String error, Path result, long createdMillis) {
@@ -50,6 +73,7 @@ public final class JobQueue implements AutoCloseable {
         final String displayName;
         final boolean ownsInput;
         final long created = System.currentTimeMillis();
+        volatile long finishedMillis;
         volatile State state = State.QUEUED;
         volatile VideoFileRestorer.Progress progress = new VideoFileRestorer.Progress(0, -1, 0, -1);
         volatile String error;
@@ -78,16 +102,33 @@ public final class JobQueue implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final List<Consumer<Snapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Limits limits;
+    private final ScheduledExecutorService pruner;
+    private boolean closed;
 
-    public JobQueue(VideoFileRestorer restorer, Path outputDir, int concurrency) throws IOException {
+    /** Removes what an earlier run left in {@code outputDir} (see {@link #removeLeftovers}) before taking jobs. */
+    public JobQueue(VideoFileRestorer restorer, Path outputDir, int concurrency, Limits limits) throws IOException {
         this.restorer = restorer;
+        this.limits = limits;
         this.outputDir = Files.createDirectories(outputDir);
+        removeLeftovers();
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "job-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "job-pruner");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, Math.min(60_000, limits.keepFinished().toMillis() / 4));
+        pruner.scheduleWithFixedDelay(this::pruneFinished, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     public Path outputDir() {
@@ -103,17 +144,42 @@ public final class JobQueue implements AutoCloseable {
         listeners.remove(l);
     }
 
+    /** Whether {@link #submit} would take another job now (it may still refuse one when others came first). */
+    public boolean acceptsMore() {
+        return queued() < limits.maxQueued();
+    }
+
+    private int queued() {
+        int n = 0;
+        for (Job j : jobs.values()) {
+            if (j.state == State.QUEUED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * Queues the restoration of {@code input}.
      *
      * @param displayName what the API shows as the job's input
-     * @param ownsInput   delete {@code input} when the job ends (an upload)
+     * @param ownsInput   delete {@code input} when the job ends (an upload); the caller deletes it when refused
+     * @throws QueueFullException    when {@link Limits#maxQueued()} jobs are waiting
+     * @throws IllegalStateException once the queue is closing
      */
     public Snapshot submit(Path input, String displayName, boolean ownsInput) {
         String id = UUID.randomUUID().toString().substring(0, 8);
         Job job = new Job(id, input, displayName, ownsInput);
-        jobs.put(id, job);
-        job.future = workers.submit(() -> run(job));
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the service is shutting down");
+            }
+            if (!acceptsMore()) {
+                throw new QueueFullException(limits.maxQueued());
+            }
+            job.future = workers.submit(() -> run(job));
+            jobs.put(id, job);
+        }
         LOG.info("job {} queued: {}", id, displayName);
         Snapshot s = job.snapshot();
         notify(s);
@@ -155,7 +221,11 @@ public final class JobQueue implements AutoCloseable {
 
     private void run(Job job) {
         synchronized (job) {
-            if (job.cancel || job.state.finished()) {
+            if (job.state.finished()) {
+                return;
+            }
+            if (job.cancel) { // cancelled while its worker was picking it up
+                finish(job, State.CANCELLED, null);
                 return;
             }
             job.state = State.RUNNING;
@@ -189,6 +259,7 @@ public final class JobQueue implements AutoCloseable {
 
     private void finish(Job job, State state, String error) {
         job.error = error;
+        job.finishedMillis = System.currentTimeMillis();
         job.state = state;
         if (job.ownsInput) {
             try {
@@ -221,14 +292,67 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** Cancels every unfinished job and waits a little for the running ones to stop. */
+    /** Removes finished jobs older than the retention time, with their folders. */
+    public void pruneFinished() {
+        long oldest = System.currentTimeMillis() - limits.keepFinished().toMillis();
+        for (Job j : jobs.values()) {
+            if (j.state.finished() && j.finishedMillis < oldest && jobs.remove(j.id, j)) {
+                deleteQuietly(outputDir.resolve(j.id));
+                LOG.debug("job {} pruned", j.id);
+            }
+        }
+    }
+
+    /**
+     * No job of an earlier run can be reached any more: its folders are removed when they hold a partial file (the
+     * run stopped before the job finished) or are older than the retention time.
+     */
+    private void removeLeftovers() throws IOException {
+        long oldest = System.currentTimeMillis() - limits.keepFinished().toMillis();
+        try (var dirs = Files.list(outputDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                if (Files.getLastModifiedTime(dir).toMillis() < oldest || holdsPartialFile(dir)) {
+                    LOG.info("removing {}, left by an earlier run", dir);
+                    deleteQuietly(dir);
+                }
+            }
+        }
+    }
+
+    private static boolean holdsPartialFile(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().contains(".partial."));
+        }
+    }
+
+    /**
+     * Cancels every unfinished job (listeners hear each one end, uploads of jobs that never ran are deleted) and
+     * waits a little for the running ones to stop.
+     */
     @Override
     public void close() {
-        jobs.values().forEach(j -> j.cancel = true);
-        workers.shutdownNow();
+        synchronized (this) {
+            closed = true;
+        }
+        pruner.shutdownNow();
+        for (Job j : jobs.values()) {
+            synchronized (j) {
+                if (!j.state.finished()) {
+                    j.cancel = true;
+                    if (j.state == State.QUEUED && j.future.cancel(false)) {
+                        finish(j, State.CANCELLED, null);
+                    }
+                }
+            }
+        }
+        // no interrupt first: a running job notices the cancel flag within a frame and cleans up as cancelled
+        workers.shutdown();
         try {
-            workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
