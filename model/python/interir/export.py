@@ -20,6 +20,7 @@ import torch
 from . import data
 from . import degrade as dg
 from .network import InterIR, VARIANTS, checkpoint_weights, count_params
+from .video import VideoInterIR
 
 REPO = os.path.abspath(os.path.join(data.HERE, "..", ".."))
 RES_DIR = os.path.join(REPO, "model", "src", "main", "resources", "interir")
@@ -100,12 +101,18 @@ def main(argv=None):
     ap.add_argument("--no-fixture", action="store_true")
     ap.add_argument("--note", default="", help="free text stored in trained.note (e.g. the run's history)")
     ap.add_argument("--fixture-dir", default=FIX_DIR)
+    ap.add_argument("--video", default="",
+                    help="a train_video.py checkpoint: export the video network (its spatial path from the checkpoint "
+                         "it names, --variant being that path's variant) with the temporal fusion")
     ap.add_argument("--name", default="",
                     help="name the service loads it by (<name>.pt, default the variant): e.g. --variant live_dcp "
                          "--name live ships the network with the haze prior as the live tier")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
+    if a.video:
+        export_video(a)
+        return
     model = InterIR(a.variant)
     ck = None
     if not a.untrained:
@@ -181,6 +188,74 @@ def main(argv=None):
     if not a.no_fixture:
         meta = make_fixture(pt, name, a.fixture_dir, made="cd model/python && /usr/bin/python3 -m interir.export "
                             + " ".join(sys.argv[1:] if argv is None else argv))
+        print(f"fixture in {a.fixture_dir}: {meta['shapes']}")
+
+
+def export_video(a):
+    """The video network: one checkpoint of train_video.py, the spatial path's weights from the checkpoint it names."""
+    vk = torch.load(a.video, map_location="cpu")
+    spatial_path = os.path.join(data.HERE, vk["spatial"]) if not os.path.isabs(vk["spatial"]) else vk["spatial"]
+    model = VideoInterIR(vk["spatial_variant"], vk["width"])
+    model.spatial.load_state_dict(checkpoint_weights(torch.load(spatial_path, map_location="cpu")))
+    model.fusion.load_state_dict(vk["fusion"])
+    model.eval()
+    sm = script_model(model)
+    cfg = VARIANTS[vk["spatial_variant"]]
+    T = cfg["tile"]
+    err = check_roundtrip(model, sm, torch.rand(2, 3, T, T))
+    err2 = check_roundtrip(model, sm, torch.rand(1, 3, 3 * cfg["s"] * 8, 5 * cfg["s"] * 8))
+    print(f"scripted vs eager max abs diff: square {err:.3g}, non-square {err2:.3g}")
+    assert err < 1e-5 and err2 < 1e-5
+    os.makedirs(a.out, exist_ok=True)
+    name = a.name or "video"
+    pt = os.path.join(a.out, f"{name}.pt")
+    sm.save(pt)
+    s = cfg["s"]
+    side = {
+        "variant": name,
+        "network": "video(" + vk["spatial_variant"] + ")",
+        "temporal": True,
+        "scale": s,
+        "stages": cfg["K"],
+        "channels": cfg["C"],
+        "groups": cfg["G"],
+        "stateChannels": 3 * s * s,
+        "stateLayout": "the tile's previous output [B,3,H,W], pixel-unshuffled by scale: [B, 3*scale^2, H/scale, "
+                       "W/scale]; empty on the first frame of a sequence",
+        "bank": cfg["NB"],
+        "tile": T,
+        "overlap": cfg["overlap"],
+        "filterSize": cfg["kf"],
+        "parameters": count_params(model),
+        "fusionParameters": count_params(model.fusion),
+        "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the previous output), k: int "
+                   "(ignored: every frame runs all stages)) -> (y [B,3,H,W] clamped, new_state, residuals [B,stages] "
+                   "(RMS of F per stage), routing [B,bank] (mean EConv routing weights))",
+        "torch": torch.__version__,
+        "exported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "untrained": False,
+        "recommended": {
+            "coldEvery": 0,
+            "note": "pass every frame's state to the next frame of the same tile, reset it at a scene cut, a seek or "
+                    "a reconnect; no tile-reuse shortcuts (the fusion already averages still regions over time)",
+        },
+        "trained": {
+            "command": "cd model/python && /usr/bin/python3 -m interir.train_video --spatial " + vk["spatial"],
+            "steps": vk["step"],
+            "minutes": round(vk["minutes"], 2),
+            "spatialCheckpoint": vk["spatial"],
+            "data": "chains of frames: model/python/interir/clips.py VIDEO_SPLIT (train clips) and the photo train "
+                    "split (split.json) under synthetic motion; fresh noise and rain per frame, one haze per chain",
+            "valPsnr": vk.get("val"),
+            "checkpoint": os.path.relpath(os.path.abspath(a.video), os.path.join(data.HERE, "..", "..")),
+        },
+    }
+    with open(os.path.join(a.out, f"{name}.json"), "w") as f:
+        json.dump(side, f, indent=1)
+    print(f"wrote {pt} ({os.path.getsize(pt) / 1e6:.2f} MB) and {name}.json")
+    if not a.no_fixture:
+        meta = make_fixture(pt, name, a.fixture_dir, made="cd model/python && /usr/bin/python3 -m interir.export "
+                            + " ".join(sys.argv[1:]))
         print(f"fixture in {a.fixture_dir}: {meta['shapes']}")
 
 

@@ -12,6 +12,9 @@ import java.util.List;
  * its new input; a tile whose input has not changed at all is not run. A tile restarts cold at least every
  * {@code coldEvery} frames, because a chain of warm starts is only as stable as the chains the model was trained
  * on; the tiles of one sequence take their turns, so no frame pays for more than a share of them.
+ * A temporal network ({@link ModelInfo#temporal()}) keeps the tile's previous output as its state instead: every warm
+ * tile runs, with all stages, and neither the reuse shortcuts nor the cold restarts apply (its state is a picture,
+ * which does not drift, and a reused or restarted tile would show as a seam or a ghost).
  */
 public final class FrameRestorer {
     private final Restorer restorer;
@@ -46,8 +49,9 @@ public final class FrameRestorer {
         this.tile = tile;
         this.overlap = overlap;
         this.maxBatch = Math.max(1, maxBatch);
-        this.reuse = reuse;
-        this.coldEvery = coldEvery;
+        boolean temporal = restorer.info().temporal();
+        this.reuse = temporal ? TileReuse.NONE : reuse;
+        this.coldEvery = temporal ? 0 : coldEvery;
     }
 
     public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch, TileReuse reuse) {
@@ -111,7 +115,8 @@ public final class FrameRestorer {
                     job.stillFrames[i] = r.warm().stillFrames(i) + 1;
                     still.add(new TileWork(job, i));
                 } else if (isWarm) {
-                    warmStages = Math.min(stages, r.warmStages()); // one k per call: the last request's wins
+                    // one k per call: the last request's wins; a temporal network runs all its stages
+                    warmStages = restorer.info().temporal() ? stages : Math.min(stages, r.warmStages());
                     warm.add(new TileWork(job, i));
                 } else {
                     cold.add(new TileWork(job, i));

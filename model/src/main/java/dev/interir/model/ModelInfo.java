@@ -12,10 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param tile      recommended square tile side in pixels
  * @param overlap   recommended overlap between neighbouring tiles in pixels
  * @param untrained true when the weights were exported without training
+ * @param temporal  true for the video network: its state is the tile's previous output, which the next frame fuses
+ *                  with its own restoration; every call runs all stages, and tile-reuse shortcuts would only feed
+ *                  stale pictures back into the fusion
  * @param sidecar   the whole sidecar, for reporting (training command, figures)
  */
 public record ModelInfo(String variant, int scale, int stages, int bank, int tile, int overlap,
-                        boolean untrained, JsonNode sidecar) {
+                        boolean untrained, boolean temporal, JsonNode sidecar) {
 
     static ModelInfo fromSidecar(JsonNode json) {
         return new ModelInfo(
@@ -26,6 +29,7 @@ public record ModelInfo(String variant, int scale, int stages, int bank, int til
                 json.path("tile").asInt(128),
                 json.path("overlap").asInt(16),
                 json.path("untrained").asBoolean(false),
+                json.path("temporal").asBoolean(false),
                 json);
     }
 }
