@@ -1,7 +1,7 @@
 """Training curves: the validation PSNR of one or more runs over training minutes, one panel per condition.
 
-    /usr/bin/python3 -m interir.curves checkpoints/live checkpoints/live-continued checkpoints/live-dcp \
-        --out eval/curves.png
+    /usr/bin/python3 -m interir.curves checkpoints/lineage/live checkpoints/lineage/live-dcp \
+        checkpoints/lineage/live-ms checkpoints/live-nl --out eval/curves.png
 
 Reads each run's log.csv (train.py writes it); runs continued from one another line up on the minutes axis.
 The dashed line is the degraded input's PSNR on the same crops.

@@ -1,7 +1,7 @@
 """Diagnostics on training checkpoints (val split, 128 px centre crops, fixed seeds).
 
     cd model/python
-    /usr/bin/python3 -m interir.diagnose chain checkpoints/live-continued/last.pt [--frames 16 32 60]
+    /usr/bin/python3 -m interir.diagnose chain checkpoints/live-nl/last.pt [--frames 16 32 60]
     /usr/bin/python3 -m interir.diagnose beta runs/live-dcp/last.pt [--fixed 0 0.5 1]
     /usr/bin/python3 -m interir.diagnose coarse runs/live-ms/last.pt
     /usr/bin/python3 -m interir.diagnose nl runs/live-nl/last.pt
