@@ -119,7 +119,7 @@ def degrade(img: np.ndarray, rng: np.random.Generator, spec: Dict) -> np.ndarray
 
 # Training mix: (probability, kinds). Noise appears, alone or combined, in ~70% of samples so it is not
 # neglected (model.md: joint training first cost the small model 0.5-1.5 dB on noise). Clean frames (no
-# degradation: the target is the input) and JPEG alone were added in session 4: trained without them, the
+# degradation: the target is the input) and JPEG alone are in the mix because, trained without them, the
 # shipped model took a clean 256 px val crop to 32.1 dB and JPEG q70 from 35.5 to 31.2 dB, i.e. it damaged
 # the frames a camera sends most of the time (evaluate.py: the "clean" and "jpeg" rows).
 TRAIN_MIX = (

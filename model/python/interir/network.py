@@ -1,4 +1,4 @@
-"""InterIR network as this project builds it (see /work/shared/design/model.md and ../README.md).
+"""InterIR network as this project builds it (design and reasons: docs/model.md at the repository root).
 
 Deep-unfolding restoration network: K stages of an improved semi-smooth Newton (ISN) iteration in a
 feature space Z = conv3x3(PixelUnshuffle_s(D)), degradation operator H(U) = L U R with L (h x h) and
@@ -34,7 +34,7 @@ VARIANTS: Dict[str, Dict[str, int]] = {
     # a middle size for files / a faster CPU
     "small": dict(s=4, C=24, K=6, G=4, NB=6, kf=5, hidden=24, head=24, tile=128, overlap=16),
     # for a GPU: the live_nl head (haze prior, coarse filter, patch weights) on twice the channels and 1.5x the
-    # stages (7x live's parameters). Sized to what one short GPU lease trains from scratch (README decision 22);
+    # stages (7x live's parameters). Sized to what one short GPU lease trains from scratch (docs/model.md);
     # the first draft (C=48, K=8, NB=8, kf=7: 5.6 M parameters) was never trained
     "base": dict(s=4, C=32, K=6, G=4, NB=6, kf=5, hidden=32, head=32, tile=256, overlap=16, dcp=1, coarse=1, nl=1),
     # only for unit tests
@@ -42,7 +42,7 @@ VARIANTS: Dict[str, Dict[str, int]] = {
 }
 
 
-# Layout: everything runs in plain NCHW. (Session 1 converted to channels_last around every conv; timed
+# Layout: everything runs in plain NCHW. (A channels_last conversion around every conv was tried; timed
 # again on this CPU with 18 tiles of 32x32 features at 1 thread, NCHW is 1.3-1.9x faster for the 3x3
 # convolutions, and the layout round trips were 10-20% of a warm forward.)
 
@@ -238,7 +238,9 @@ def haze_prior(x: torch.Tensor, s: int, patch: int = 5, omega: float = 0.95
     B, _, h, w = xmin.shape
     dark = -F.max_pool2d(-xmin.amin(dim=1, keepdim=True), patch, 1, patch // 2)
     n = max(1, (h * w) // 100)
-    idx = torch.topk(dark.reshape(B, h * w), n, dim=1).indices                  # [B,n]
+    # a stable sort, not topk: the dark channel is min-pooled, so blocks tie exactly, and which tied blocks topk
+    # returns depends on the CPU's kernel (the airlight, and the whole picture, then differed between machines)
+    idx = torch.sort(dark.reshape(B, h * w), dim=1, descending=True, stable=True)[1][:, :n]    # [B,n]
     mean = F.avg_pool2d(x, s).reshape(B, 3, h * w)
     A = torch.gather(mean, 2, idx.unsqueeze(1).expand(B, 3, n)).mean(dim=2).clamp(0.05, 1.0)
     A = A.reshape(B, 3, 1, 1)

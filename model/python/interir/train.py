@@ -49,7 +49,7 @@ def psnr_loss(a, b):
 def haze_term(model, state, x, t_true):
     """Mean squared error between the transmission implied by the head's haze correction and the true one,
     at the head's 1/s resolution. The image loss alone taught beta to tell haze from rain and bright
-    content only slowly (session 3: after 67 min beta was +0.05 on hazy crops, while beta = 0.5 everywhere
+    content only slowly (after 67 min of training beta was +0.05 on hazy crops, while beta = 0.5 everywhere
     gains 3.3 dB on them, `diagnose beta`); this term says directly where the haze is and how thick."""
     U = model.unpack(state)[0]
     beta, t_prior, _ = model.head.haze(U, x)
@@ -229,7 +229,7 @@ def main(argv=None):
         warm_from = step
         print(f"grafted from {a.graft} (step {step}, {elapsed_prev:.1f} min), new parts (they start so the network computes what it did): {names}; "
               f"fresh optimiser", flush=True)
-    # the validation swings by ~1 dB between checkpoints at a constant lr (session 4: the mix and the haze term pull
+    # the validation swings by ~1 dB between checkpoints at a constant lr (the mix and the haze term pull
     # the small network back and forth); an average of the recent weights sits between those swings
     ema_model = None
     if a.ema > 0:

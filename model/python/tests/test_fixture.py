@@ -38,7 +38,13 @@ class Fixture(unittest.TestCase):
         for t, name in [(y, "cold_y"), (st, "cold_state"), (res, "residuals_cold"), (rout, "routing_cold"),
                         (yw, "warm_y"), (resw, "residuals_warm")]:
             ref = read(name + ".bin", sh[name])
-            self.assertLess(float((t - ref).abs().max()), 1e-4, name)
+            # the Java side's bounds (ParityBounds): in units of the reference's RMS, because float32 kernels
+            # differ between processors; a real mismatch lies an order of magnitude above them
+            scale = max(float(ref.pow(2).mean().sqrt()), 1e-30)
+            d = (t - ref).abs()
+            self.assertLess(float(d.max()) / scale, 5e-2, name)
+            self.assertLess(float(d.mean()) / scale, 2e-3, name)
+            self.assertLess(float(d.pow(2).mean().sqrt()) / scale, 5e-3, name)
 
 
 if __name__ == "__main__":

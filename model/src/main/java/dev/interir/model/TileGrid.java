@@ -62,6 +62,16 @@ public final class TileGrid {
         return tile;
     }
 
+    /** {x0, y0} of tile i: where it lies in the frame. */
+    int[] origin(int i) {
+        return origins.get(i).clone();
+    }
+
+    /** The blending weight along one tile side at offset i (1 inside, falling linearly across the overlap). */
+    float ramp(int i) {
+        return ramp[i];
+    }
+
     public boolean sameGeometry(int w, int h, int t, int o) {
         return w == width && h == height && t == tile && o == overlap;
     }
