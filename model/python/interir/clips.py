@@ -6,6 +6,8 @@ Sources of motion, mixed per chain:
   - photos of the image train split moved synthetically: still, a slow pan, a zoom, or a still background with
     a patch of another photo moving across it (an object passing a fixed camera);
   - a scene cut inside a chain now and then, so the fusion learns to drop a previous frame that does not match.
+Chains outlive a training step (ChainSampler keeps a pool), so the fusion also sees the previous outputs of long
+recursions, as a fixed camera produces them, not only of the first few frames.
 Clips that are degraded themselves (the underwater diver, the 160x120 webcam) have no clean frames and are left out.
 """
 import os
@@ -58,127 +60,171 @@ def _warp(img: np.ndarray, size: int, cx: float, cy: float, scale: float) -> np.
     return cv2.warpAffine(img, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def photo_chain(img: np.ndarray, other: np.ndarray, size: int, n: int, rng: np.random.Generator) -> List[np.ndarray]:
-    """n clean frames of a photo under synthetic motion (float32 HxWx3)."""
-    h, w = img.shape[:2]
-    if min(h, w) < size + 64:
-        f = (size + 64) / min(h, w)
-        img = cv2.resize(img, (int(np.ceil(w * f)), int(np.ceil(h * f))), interpolation=cv2.INTER_CUBIC)
+def _bounce(x: float, lo: float, hi: float) -> float:
+    """x folded into [lo, hi] (a motion that turns back at the edges instead of leaving the picture)."""
+    span = max(hi - lo, 1e-6)
+    t = (x - lo) % (2 * span)
+    return lo + (t if t <= span else 2 * span - t)
+
+
+class PhotoScene:
+    """A photo under synthetic motion, frame after frame: still, a pan, a zoom, or a still background with a patch
+    of another photo moving across it (an object passing a fixed camera)."""
+
+    def __init__(self, img: np.ndarray, other: np.ndarray, size: int, rng: np.random.Generator):
         h, w = img.shape[:2]
-    kind = rng.choice(["still", "pan", "zoom", "object"], p=[0.3, 0.35, 0.1, 0.25])
-    speed = float(rng.choice([0.3, 1.0, 2.5, 5.0], p=[0.3, 0.35, 0.25, 0.1])) if kind == "pan" else 0.0
-    ang = rng.uniform(0, 2 * np.pi)
-    vx, vy = speed * np.cos(ang), speed * np.sin(ang)
-    reach = size / 2 + 32 + speed * n
-    cx = rng.uniform(min(reach, w / 2), max(w - reach, w / 2))
-    cy = rng.uniform(min(reach, h / 2), max(h - reach, h / 2))
-    zoom = rng.uniform(-0.012, 0.012) if kind == "zoom" else 0.0
-    if kind == "object":
-        ps = int(rng.integers(size // 5, size // 2))
-        patch = data.random_crop(other, ps, rng)
-        ov = rng.uniform(1.0, 6.0)
-        oa = rng.uniform(0, 2 * np.pi)
-        ox, oy = rng.uniform(0, size - ps), rng.uniform(0, size - ps)
-    frames = []
-    for i in range(n):
-        f = _warp(img, size, cx + vx * i, cy + vy * i, 1.0 + zoom * i)
-        if kind == "object":
-            x0 = int(round(np.clip(ox + ov * np.cos(oa) * i, 0, size - ps)))
-            y0 = int(round(np.clip(oy + ov * np.sin(oa) * i, 0, size - ps)))
+        if min(h, w) < size + 64:
+            f = (size + 64) / min(h, w)
+            img = cv2.resize(img, (int(np.ceil(w * f)), int(np.ceil(h * f))), interpolation=cv2.INTER_CUBIC)
+            h, w = img.shape[:2]
+        self.img, self.size, self.w, self.h = img, size, w, h
+        self.kind = rng.choice(["still", "pan", "zoom", "object"], p=[0.35, 0.3, 0.1, 0.25])
+        speed = float(rng.choice([0.3, 1.0, 2.5, 5.0], p=[0.3, 0.35, 0.25, 0.1])) if self.kind == "pan" else 0.0
+        ang = rng.uniform(0, 2 * np.pi)
+        self.vx, self.vy = speed * np.cos(ang), speed * np.sin(ang)
+        self.cx, self.cy = rng.uniform(size / 2, w - size / 2), rng.uniform(size / 2, h - size / 2)
+        self.zoom = rng.uniform(-0.01, 0.01) if self.kind == "zoom" else 0.0
+        if self.kind == "object":
+            self.ps = int(rng.integers(size // 5, size // 2))
+            self.patch = data.random_crop(other, self.ps, rng)
+            ov, oa = rng.uniform(1.0, 6.0), rng.uniform(0, 2 * np.pi)
+            self.ov = (ov * np.cos(oa), ov * np.sin(oa))
+            self.o0 = (rng.uniform(0, size - self.ps), rng.uniform(0, size - self.ps))
+
+    def frame(self, i: int) -> np.ndarray:
+        s = self.size
+        cx = _bounce(self.cx + self.vx * i, s / 2, self.w - s / 2)
+        cy = _bounce(self.cy + self.vy * i, s / 2, self.h - s / 2)
+        f = _warp(self.img, s, cx, cy, 1.0 + _bounce(self.zoom * i, -0.25, 0.25))
+        if self.kind == "object":
+            x0 = int(round(_bounce(self.o0[0] + self.ov[0] * i, 0, s - self.ps)))
+            y0 = int(round(_bounce(self.o0[1] + self.ov[1] * i, 0, s - self.ps)))
             f = f.copy()
-            f[y0:y0 + ps, x0:x0 + ps] = patch
-        frames.append(f)
-    return frames
+            f[y0:y0 + self.ps, x0:x0 + self.ps] = self.patch
+        return f
 
 
-def clip_chain(clip: np.ndarray, size: int, n: int, rng: np.random.Generator) -> List[np.ndarray]:
-    """n clean frames: a fixed size x size window of a clip (consecutive, every other, or one frame frozen)."""
-    N, h, w = clip.shape[:3]
-    mode = rng.choice(["run", "skip", "frozen"], p=[0.55, 0.2, 0.25])
-    step = 2 if mode == "skip" else 1
-    start = int(rng.integers(0, max(1, N - step * (n - 1))))
-    idx = [start] * n if mode == "frozen" else [min(N - 1, start + step * i) for i in range(n)]
-    y = int(rng.integers(0, max(1, h - size + 1)))
-    x = int(rng.integers(0, max(1, w - size + 1)))
-    flip = rng.random() < 0.5
-    out = []
-    for j in idx:
-        f = clip[j, y:y + size, x:x + size].astype(np.float32) / 255.0
-        if f.shape[0] < size or f.shape[1] < size:
-            f = cv2.resize(f, (size, size), interpolation=cv2.INTER_CUBIC)
-        out.append(np.ascontiguousarray(f[:, ::-1]) if flip else f)
-    return out
+class ClipScene:
+    """A fixed window of a real clip: consecutive frames, every other frame, or one frame frozen (a still camera);
+    at the clip's ends the motion runs backwards."""
+
+    def __init__(self, clip: np.ndarray, size: int, rng: np.random.Generator):
+        self.clip, self.size = clip, size
+        N, h, w = clip.shape[:3]
+        mode = rng.choice(["run", "skip", "frozen"], p=[0.55, 0.2, 0.25])
+        self.step = {"run": 1, "skip": 2, "frozen": 0}[mode]
+        self.start = int(rng.integers(0, N))
+        self.y = int(rng.integers(0, max(1, h - size + 1)))
+        self.x = int(rng.integers(0, max(1, w - size + 1)))
+        self.flip = rng.random() < 0.5
+
+    def frame(self, i: int) -> np.ndarray:
+        N = self.clip.shape[0]
+        j = int(_bounce(self.start + self.step * i, 0, N - 1)) if N > 1 else 0
+        f = self.clip[j, self.y:self.y + self.size, self.x:self.x + self.size].astype(np.float32) / 255.0
+        if f.shape[0] < self.size or f.shape[1] < self.size:
+            f = cv2.resize(f, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
+        return np.ascontiguousarray(f[:, ::-1]) if self.flip else f
+
+
+def degrade_frame(f: np.ndarray, spec: Dict, depth, rng: np.random.Generator) -> np.ndarray:
+    """One frame of a chain: the chain's haze (its depth field), then rain and noise drawn fresh, then compression."""
+    d = f
+    if depth is not None:
+        d = dg.add_haze(d, rng, spec["haze"], depth)
+    if spec.get("rain"):
+        d = dg.add_rain(d, rng, spec["rain"])
+    if spec.get("noise"):
+        d = dg.add_noise(d, rng, spec["noise"], spec.get("signal_dep", 0.0))
+    if spec.get("jpeg"):
+        d = dg.jpeg(d, spec["jpeg"])
+    return d
 
 
 def degrade_chain(frames: List[np.ndarray], spec: Dict, rng: np.random.Generator) -> List[np.ndarray]:
     """One haze for the chain (same depth field and airlight), rain and noise drawn fresh for every frame."""
     h, w = frames[0].shape[:2]
     depth = dg.depth_field(h, w, rng) if spec.get("haze") else None
-    out = []
-    for f in frames:
-        d = f
-        if depth is not None:
-            d = dg.add_haze(d, rng, spec["haze"], depth)
-        if spec.get("rain"):
-            d = dg.add_rain(d, rng, spec["rain"])
-        if spec.get("noise"):
-            d = dg.add_noise(d, rng, spec["noise"], spec.get("signal_dep", 0.0))
-        if spec.get("jpeg"):
-            d = dg.jpeg(d, spec["jpeg"])
-        out.append(d)
-    return out
+    return [degrade_frame(f, spec, depth, rng) for f in frames]
+
+
+class Chain:
+    """One training sequence: a scene, its degradation (one haze, rain and noise fresh every frame) and how many
+    frames it lives. Frames come in segments; the service's recursion runs for thousands of frames, so a chain
+    outlives one training step and its previous output is carried (detached) from one step to the next."""
+
+    def __init__(self, scene, spec: Dict, life: int, rng: np.random.Generator):
+        self.scene, self.spec, self.life, self.t = scene, spec, life, 0
+        self.depth = dg.depth_field(scene.size, scene.size, rng) if spec.get("haze") else None
+
+    def segment(self, n: int, rng: np.random.Generator) -> List[Tuple[np.ndarray, np.ndarray]]:
+        out = []
+        for _ in range(n):
+            c = self.scene.frame(self.t)
+            out.append((c, degrade_frame(c, self.spec, self.depth, rng)))
+            self.t += 1
+        return out
 
 
 class ChainSampler:
-    """Batches of chains: a list of n (clean, degraded) pairs of float32 [B, 3, size, size] arrays, oldest first."""
+    """A pool of `batch` chains advanced `n` frames per call. Returns (clean, degraded, fresh): lists of n float32
+    [B, 3, size, size] arrays, oldest first, and a [B] bool array, true where the chain started in this call (its
+    first frame has no previous output). A chain lives 6 to 96 frames; now and then its scene is swapped mid-life
+    (a scene cut: the previous output no longer matches)."""
+
+    LIVES = (6, 12, 24, 48, 96)
 
     def __init__(self, clips: List[np.ndarray], images: List[np.ndarray], size: int, batch: int, n: int, seed: int,
-                 clip_share: float = 0.45, cut_share: float = 0.05):
-        self.clips = clips
-        self.images = images
-        self.size = size
-        self.batch = batch
-        self.n = n
-        self.clip_share = clip_share
-        self.cut_share = cut_share
+                 clip_share: float = 0.45, cut_share: float = 0.03):
+        self.clips, self.images = clips, images
+        self.size, self.batch, self.n = size, batch, n
+        self.clip_share, self.cut_share = clip_share, cut_share
         self.rng = np.random.default_rng(seed)
+        self.pool: List = [None] * batch
 
-    def _frames(self) -> List[np.ndarray]:
+    def _scene(self):
         r = self.rng
         if self.clips and r.random() < self.clip_share:
-            return clip_chain(self.clips[int(r.integers(len(self.clips)))], self.size, self.n, r)
+            return ClipScene(self.clips[int(r.integers(len(self.clips)))], self.size, r)
         a = self.images[int(r.integers(len(self.images)))]
         b = self.images[int(r.integers(len(self.images)))]
-        return photo_chain(a, b, self.size, self.n, r)
+        return PhotoScene(a, b, self.size, r)
 
-    def next(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+    def next(self):
         clean = [[] for _ in range(self.n)]
         noisy = [[] for _ in range(self.n)]
-        for _ in range(self.batch):
-            frames = self._frames()
-            if self.rng.random() < self.cut_share:
-                cut = int(self.rng.integers(1, self.n))
-                frames = frames[:cut] + self._frames()[:self.n - cut]
-            spec = dg.random_spec(self.rng)
-            for i, (c, d) in enumerate(zip(frames, degrade_chain(frames, spec, self.rng))):
+        fresh = np.zeros(self.batch, bool)
+        for b in range(self.batch):
+            ch = self.pool[b]
+            if ch is None or ch.t >= ch.life:
+                ch = Chain(self._scene(), dg.random_spec(self.rng), int(self.rng.choice(self.LIVES)), self.rng)
+                self.pool[b] = ch
+                fresh[b] = True
+            elif self.rng.random() < self.cut_share:
+                ch.scene = self._scene()
+            for i, (c, d) in enumerate(ch.segment(self.n, self.rng)):
                 clean[i].append(c.transpose(2, 0, 1))
                 noisy[i].append(d.transpose(2, 0, 1))
-        return [(np.stack(c).astype(np.float32), np.stack(d).astype(np.float32)) for c, d in zip(clean, noisy)]
+        return ([np.stack(c).astype(np.float32) for c in clean], [np.stack(d).astype(np.float32) for d in noisy],
+                fresh)
 
 
-def val_chains(clips: List[np.ndarray], size: int = 128, n: int = 24, seed: int = 4321
+def val_chains(clips: List[np.ndarray], photos: List[np.ndarray], size: int = 128, n: int = 24, seed: int = 4321
                ) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
-    """Fixed validation chains: the centre crop of each val clip's first n frames, under sigma-25 noise and under
-    haze + rain + sigma-15 noise. Returns name -> (clean [n, B, 3, s, s], degraded [n, B, 3, s, s])."""
+    """Fixed validation chains of n frames: the centre crop of each val clip under sigma-25 noise and under haze + rain
+    + sigma-15 noise, and val photos held still (a fixed camera) under sigma-25 noise. Returns name -> (clean
+    [n, B, 3, s, s], degraded [n, B, 3, s, s])."""
     out = {}
-    for ci, (name, spec) in enumerate([("noise25", {"noise": 25.0}),
-                                       ("haze+rain+noise", {"haze": True, "rain": True, "noise": 15.0})]):
+    views = [[clip[min(i, clip.shape[0] - 1), (clip.shape[1] - size) // 2:(clip.shape[1] - size) // 2 + size,
+                   (clip.shape[2] - size) // 2:(clip.shape[2] - size) // 2 + size].astype(np.float32) / 255.0
+              for i in range(n)] for clip in clips]
+    stills = [[p] * n for p in data.centre_crops(photos, size)]
+    for ci, (name, spec, seqs) in enumerate([("clips noise25", {"noise": 25.0}, views),
+                                             ("clips haze+rain+noise", {"haze": True, "rain": True, "noise": 15.0}, views),
+                                             ("still noise25", {"noise": 25.0}, stills)]):
         rng = np.random.default_rng(seed + ci)
         cl, dgd = [], []
-        for clip in clips:
-            N, h, w = clip.shape[:3]
-            y, x = (h - size) // 2, (w - size) // 2
-            frames = [clip[min(i, N - 1), y:y + size, x:x + size].astype(np.float32) / 255.0 for i in range(n)]
+        for frames in seqs:
             s = dict(spec)
             if s.get("haze"):
                 s["haze"] = dg.haze_params(rng)
@@ -186,5 +232,5 @@ def val_chains(clips: List[np.ndarray], size: int = 128, n: int = 24, seed: int 
                 s["rain"] = dg.rain_params(rng)
             cl.append(np.stack([f.transpose(2, 0, 1) for f in frames]))
             dgd.append(np.stack([f.transpose(2, 0, 1) for f in degrade_chain(frames, s, rng)]))
-        out[name] = (np.stack(cl, axis=1), np.stack(dgd, axis=1))
+        out[name] = (np.stack(cl, axis=1).astype(np.float32), np.stack(dgd, axis=1).astype(np.float32))
     return out

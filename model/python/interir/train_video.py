@@ -5,8 +5,9 @@
         --ckpt runs/video
 
 The single-frame network (the spatial path) is loaded from a train.py checkpoint and kept fixed; only the fusion
-learns, on chains of --frames frames with the gradient through the whole chain (each frame's output is the next
-frame's previous output). Resumes from <ckpt>/last.pt; logs to <ckpt>/log.csv. Validation chains the held-out clips
+learns, on segments of --frames frames with the gradient through the segment (each frame's output is the next
+frame's previous output). Chains outlive a step (clips.ChainSampler): the last output of a segment, detached, is the
+previous output of the chain's next segment, so the fusion learns what long recursions produce. Resumes from <ckpt>/last.pt; logs to <ckpt>/log.csv. Validation chains the held-out clips
 (clips.VIDEO_SPLIT) and reports the mean PSNR over all frames, the last frame's, and the single-frame path's.
 """
 import argparse
@@ -29,14 +30,19 @@ def psnr_loss(a, b):
     return torch.log10(((a - b) ** 2).mean(dim=(1, 2, 3)) + 1e-6).mean() / 20.0
 
 
-def run_chain(model: VideoInterIR, noisy, with_spatial=False):
-    """Outputs of every frame of a chain (list of [B,3,H,W] tensors), the previous output carried along."""
+def run_chain(model: VideoInterIR, noisy, p=None, with_spatial=False):
+    """Outputs of every frame of a chain (list of [B,3,H,W] tensors), each frame's output the next one's previous
+    output. p: the previous output before the first frame ([B,3,H,W]; None, or NaN rows, where the chain starts:
+    its first frame fuses with its own single-frame restoration)."""
     outs, singles = [], []
-    p = None
     for x in noisy:
         with torch.no_grad():
             y, _, _ = model.spatial_pass(x)
-        out = model.fusion(x, y, y if p is None else p)
+        if p is None:
+            p = y
+        elif torch.isnan(p).any():
+            p = torch.where(torch.isnan(p), y, p)
+        out = model.fusion(x, y, p)
         outs.append(out)
         singles.append(y)
         p = out
@@ -96,7 +102,7 @@ def main():
 
     train_clips = clips.load_clips("train")
     images = data.load_set("train")
-    vset = clips.val_chains(clips.load_clips("val"))
+    vset = clips.val_chains(clips.load_clips("val"), data.load_set("val")[:8])
     sampler = clips.ChainSampler(train_clips, images, a.patch, a.batch, a.frames, a.seed + step)
     log_path = os.path.join(a.ckpt, "log.csv")
     new_log = not os.path.exists(log_path)
@@ -109,14 +115,18 @@ def main():
     m0 = minutes
     next_val = (math.floor(minutes / a.val_every) + 1) * a.val_every
     losses = []
+    carried = None  # the pool's previous outputs, carried from one step to the next (see clips.ChainSampler)
     while minutes < a.minutes:
         lr = a.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, minutes / a.minutes)))
         for g in opt.param_groups:
             g["lr"] = lr
-        chain = sampler.next()
-        noisy = [torch.from_numpy(d) for _, d in chain]
-        outs = run_chain(model, noisy)
-        loss = sum(psnr_loss(o, torch.from_numpy(c)) for o, (c, _) in zip(outs, chain)) / len(outs)
+        clean, noisy, fresh = sampler.next()
+        noisy = [torch.from_numpy(d) for d in noisy]
+        if carried is not None:
+            carried[torch.from_numpy(fresh)] = float("nan")
+        outs = run_chain(model, noisy, carried)
+        carried = outs[-1].detach().clamp(0.0, 1.0)
+        loss = sum(psnr_loss(o, torch.from_numpy(c)) for o, c in zip(outs, clean)) / len(outs)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.fusion.parameters(), 1.0)

@@ -48,7 +48,9 @@ def noise_sigma(x: torch.Tensor) -> torch.Tensor:
 class Fusion(nn.Module):
     def __init__(self, width: int = 32):
         super().__init__()
-        cin = 4 * (3 + 3 + 3 + 1 + 1)  # x, y, p, |y - p| luma, sigma plane; pixel-unshuffled by 2
+        # x, y, p, |y - p| luma, its 5x5 mean (motion shows as a difference over an area, noise averages out of it),
+        # the noise level as a plane; pixel-unshuffled by 2
+        cin = 4 * (3 + 3 + 3 + 1 + 1 + 1)
         self.c1 = nn.Conv2d(cin, width, 3, padding=1)
         self.c2 = nn.Conv2d(width, width, 3, padding=2, dilation=2)
         self.c3 = nn.Conv2d(width, width, 3, padding=1)
@@ -66,7 +68,7 @@ class Fusion(nn.Module):
         B, _, H, W = x.shape
         diff = (y - p).abs().mean(dim=1, keepdim=True)
         sig = (noise_sigma(x) * 10.0).view(B, 1, 1, 1).expand(B, 1, H, W)
-        f = F.pixel_unshuffle(torch.cat([x, y, p, diff, sig], dim=1), 2)
+        f = F.pixel_unshuffle(torch.cat([x, y, p, diff, blur5(diff), sig], dim=1), 2)
         f = F.leaky_relu(self.c1(f), 0.1)
         f = F.leaky_relu(self.c2(f), 0.1)
         f = F.leaky_relu(self.c3(f), 0.1)
