@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Soak run (not a test): the service with a real RTSP camera that is killed and restarted again and again, and the
-bundled clip, for a set time. Samples memory (process RSS, JavaCPP native, JVM heap) and counters, measures each
-reconnect, and prints a summary; writes every sample to a CSV.
+"""Soak run (not a test): the service with a real RTSP camera watched by one WebSocket viewer, and the bundled clip,
+for a set time; the camera is killed and restarted on a schedule (--restart-every 0: never). Samples memory
+(process RSS, JVM direct buffers, JavaCPP native, JVM heap) and counters, measures each reconnect, and prints a
+summary, including how far RSS strays from its value at 2 minutes; writes every sample to a CSV.
 
-usage: scripts/soak.py [--minutes 30] [--restart-every 60] [--down 5] [--csv soak.csv] [--jar JAR]
+usage: scripts/soak.py [--minutes 30] [--restart-every 60] [--down 5] [--no-viewer] [--csv soak.csv] [--jar JAR]
+                      [--java-opts "-Xmx1g ..."]
 Needs the jar (mvn -B -q package -DskipTests) and GStreamer's RTSP server (scripts/test.sh installs it).
 """
 import argparse
+import base64
 import csv
 import json
 import os
@@ -17,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -53,6 +57,53 @@ def heap(text, kind):
     return sum(float(v) for v in re.findall(r'^jvm_memory_' + kind + r'_bytes\{[^}]*area="heap"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
 
 
+def direct(text):
+    return sum(float(v) for v in re.findall(r'^jvm_buffer_memory_used_bytes\{[^}]*id="direct"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
+
+
+class Viewer(threading.Thread):
+    """One WebSocket viewer of a stream that reads every message as a browser would; reconnects if dropped."""
+
+    def __init__(self, port, stream):
+        super().__init__(daemon=True)
+        self.port, self.stream = port, stream
+        self.frames, self.connects = 0, 0
+
+    def run(self):
+        while True:
+            try:
+                self.watch()
+            except OSError:
+                pass
+            time.sleep(1)
+
+    def watch(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as s:
+            key = base64.b64encode(os.urandom(16)).decode()
+            s.sendall((f"GET /ws/streams/{self.stream} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
+                       f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+            f = s.makefile("rb")
+            if b" 101 " not in f.readline():
+                return
+            while f.readline() not in (b"\r\n", b""):
+                pass
+            self.connects += 1
+            while True:
+                head = f.read(2)
+                if len(head) < 2:
+                    return
+                n = head[1] & 0x7F
+                if n == 126:
+                    n = int.from_bytes(f.read(2), "big")
+                elif n == 127:
+                    n = int.from_bytes(f.read(8), "big")
+                f.read(n)
+                if head[0] & 0x0F == 2:
+                    self.frames += 1
+                elif head[0] & 0x0F == 8:
+                    return
+
+
 def streams(port):
     return {s["id"]: s for s in json.loads(get(port, "/api/streams"))}
 
@@ -62,9 +113,11 @@ def main():
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--restart-every", type=float, default=60, help="seconds between camera kills")
     ap.add_argument("--down", type=float, default=5, help="seconds the camera stays dead")
+    ap.add_argument("--no-viewer", action="store_true", help="no WebSocket viewer of the camera")
     ap.add_argument("--sample-every", type=float, default=10)
     ap.add_argument("--csv", default="soak.csv")
     ap.add_argument("--jar", default=JAR, help="the service jar (default: the build's)")
+    ap.add_argument("--java-opts", default="", help="JVM options for the service, e.g. \"-Xmx1g -XX:MaxDirectMemorySize=192m\"")
     args = ap.parse_args()
     if not os.path.exists(args.jar):
         sys.exit(f"build the jar first: mvn -B -q package -DskipTests  ({args.jar} missing)")
@@ -75,7 +128,7 @@ def main():
     cfg.write(f"streams:\n  - id: cam\n    source: rtsp://127.0.0.1:{cam_port}/cam\n  - id: demo\n    source: bundled:demo\n")
     cfg.close()
     log = open(args.csv + ".log", "w")
-    server = subprocess.Popen(["java", "-jar", args.jar, "serve", "--port", str(http_port), "--config", cfg.name],
+    server = subprocess.Popen(["java", *args.java_opts.split(), "-jar", args.jar, "serve", "--port", str(http_port), "--config", cfg.name],
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(600):
@@ -85,15 +138,20 @@ def main():
             except Exception:
                 pass
             time.sleep(0.5)
+        viewer = None
+        if not args.no_viewer:
+            viewer = Viewer(http_port, "cam")
+            viewer.start()
         start = time.time()
         end = start + args.minutes * 60
-        next_kill = start + args.restart_every
+        next_kill = start + args.restart_every if args.restart_every > 0 else float("inf")
         next_sample = start
         recoveries, rows = [], []
         out = open(args.csv, "w", newline="")
         w = csv.writer(out)
         w.writerow(["seconds", "rss_mib", "javacpp_mib", "heap_used_mib", "cam_status", "cam_out", "cam_dropped",
-                    "demo_in", "demo_out", "reconnects", "heap_committed_mib", "javacpp_allocated_mib"])
+                    "demo_in", "demo_out", "reconnects", "heap_committed_mib", "javacpp_allocated_mib", "direct_mib",
+                    "viewer_frames"])
         while time.time() < end:
             now = time.time()
             if now >= next_sample:
@@ -103,13 +161,14 @@ def main():
                        metric(m, "interir_javacpp_physical_memory_bytes") / 2**20, heap(m, "used") / 2**20,
                        s["cam"]["status"], s["cam"]["framesOut"], s["cam"]["dropped"],
                        s["demo"]["framesIn"], s["demo"]["framesOut"], s["cam"]["reconnects"],
-                       heap(m, "committed") / 2**20, metric(m, "interir_javacpp_allocated_memory_bytes") / 2**20]
+                       heap(m, "committed") / 2**20, metric(m, "interir_javacpp_allocated_memory_bytes") / 2**20,
+                       direct(m) / 2**20, viewer.frames if viewer else 0]
                 rows.append(row)
                 w.writerow([f"{v:.1f}" if isinstance(v, float) else v for v in row])
                 out.flush()
                 print(f"{row[0]:5d}s  RSS {row[1]:7.1f} MiB  heap used {row[3]:6.1f} / committed {row[10]:6.1f} MiB  "
-                      f"RSS outside the heap {row[1] - row[10]:6.1f} MiB  JavaCPP allocated {row[11]:5.1f} MiB  "
-                      f"cam {row[4]:12s} out {row[5]:6d}  reconnects {row[9]}", flush=True)
+                      f"RSS outside the heap {row[1] - row[10]:6.1f} MiB  direct {row[12]:6.1f} MiB  JavaCPP allocated {row[11]:5.1f} MiB  "
+                      f"cam {row[4]:12s} out {row[5]:6d}  viewer got {row[13]:6d}  reconnects {row[9]}", flush=True)
                 next_sample += args.sample_every
             if now >= next_kill:
                 camera.send_signal(signal.SIGKILL)
@@ -126,13 +185,23 @@ def main():
                     time.sleep(0.1)
                 else:
                     recoveries.append(float("inf"))
-                next_kill = time.time() + args.restart_every
+                next_kill = time.time() + args.restart_every if args.restart_every > 0 else float("inf")
             time.sleep(0.2)
         s = streams(http_port)
         rss = [r[1] for r in rows]
-        print("\n== soak summary (%.0f min, camera killed every %.0f s for %.0f s)" % (args.minutes, args.restart_every, args.down))
+        kills = "camera killed every %.0f s for %.0f s" % (args.restart_every, args.down) if args.restart_every > 0 else "camera never killed"
+        print("\n== soak summary (%.0f min, %s, %s)" % (args.minutes, kills, "one viewer" if viewer else "no viewer"))
         print(f"RSS MiB: first {rss[0]:.1f}, last {rss[-1]:.1f}, max {max(rss):.1f}; "
               f"growth after the first 5 min {rss[-1] - rss[min(len(rss) - 1, int(300 / args.sample_every))]:+.1f}")
+        settled = [r[1] for r in rows if r[0] >= 120]
+        if settled:
+            ref = settled[0]
+            print(f"RSS after the first 2 min: {ref:.1f} MiB, then min {min(settled):.1f}, max {max(settled):.1f} "
+                  f"({(min(settled) / ref - 1) * 100:+.1f}% / {(max(settled) / ref - 1) * 100:+.1f}%)")
+        dm = [r[12] for r in rows]
+        print(f"JVM direct buffers MiB: first {dm[0]:.1f}, last {dm[-1]:.1f}, max {max(dm):.1f}")
+        if viewer:
+            print(f"viewer: {viewer.frames} frames over {viewer.connects} connection(s)")
         native = [r[1] - r[10] for r in rows]
         print(f"RSS outside the Java heap (libtorch, FFmpeg, JVM internals) MiB: first {native[0]:.1f}, "
               f"last {native[-1]:.1f}, max {max(native):.1f}")
