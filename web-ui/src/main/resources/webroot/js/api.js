@@ -21,9 +21,8 @@
  * @property {number} reconnects
  * @property {number} latencyMs     grab to restored
  * @property {number} stagesRun     ISN stages per frame, mean over tiles
- * @property {number} skippedTiles  tiles reused unchanged from the last frame
- * @property {number} stillTiles    tiles that ran no stage (still content)
- * @property {boolean} warm         the last frame started from the previous one's state
+ * @property {boolean} warm         the last frame started from the previous one's state (a temporal network fused
+ *                                  its previous output)
  * @property {boolean} hlsReady     the HLS playlist exists (asking for it earlier is a 404)
  * @property {string} [error]       why the stream is not live; absent when there is nothing to say
  *

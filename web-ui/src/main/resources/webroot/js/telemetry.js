@@ -96,8 +96,6 @@ function renderLine(s, fps = toNum(s.fps)) {
   const stages = measured ? toNum(s.stagesRun) : null;
   let text = `stages ${stages === null ? DASH : sig(stages) + (maxStages ? ` / ${maxStages}` : '')}`;
   if (measured && typeof s.warm === 'boolean') text += s.warm ? ' · warm' : ' · cold';
-  if (toNum(s.skippedTiles) > 0) text += ` · ${s.skippedTiles} tiles reused`;
-  if (toNum(s.stillTiles) > 0) text += ` · ${s.stillTiles} still tiles (no stage)`;
   setStat('stages', text);
   setStat('size', toNum(s.width) && toNum(s.height) ? `${s.width}×${s.height}` : DASH);
 }

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param overlap   recommended overlap between neighbouring tiles in pixels
  * @param untrained true when the weights were exported without training
  * @param temporal  true for the video network: its state is the tile's previous output, which the next frame fuses
- *                  with its own restoration; every call runs all stages, and tile-reuse shortcuts would only feed
- *                  stale pictures back into the fusion
+ *                  with its own restoration; every call runs all stages. A network that is not temporal restores
+ *                  every frame on its own (see {@link FrameRestorer})
  * @param sidecar   the whole sidecar, for reporting (training command, figures)
  */
 public record ModelInfo(String variant, int scale, int stages, int bank, int tile, int overlap,

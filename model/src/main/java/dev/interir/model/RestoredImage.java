@@ -15,44 +15,44 @@ public final class RestoredImage {
     private final float[] residuals;
     private final float[] routing;
     private final int tiles;
-    private final int skippedTiles;
-    private final int stillTiles;
+    private final long tilingNanos;
     private final long forwardNanos;
     private FloatImage image;
+    private long blendNanos;
 
     /**
      * @param blend        makes the restored image (called at most once)
      * @param warm         whether the image started from the previous image's state
-     * @param stagesRun    ISN stages run per tile, averaged over the image's tiles (skipped tiles count 0)
-     * @param residuals    mean ||F_k|| per stage run, over the tiles that ran
-     * @param routing      mean explainable-convolution routing weights over the tiles that ran
+     * @param stagesRun    ISN stages run per tile, averaged over the image's tiles
+     * @param residuals    mean ||F_k|| per stage run, over the tiles
+     * @param routing      mean explainable-convolution routing weights over the tiles
      * @param tiles        number of tiles the image was cut into
-     * @param skippedTiles tiles whose input had not changed, so their previous output was reused
-     * @param stillTiles   tiles that ran no ISN stage, only the output layer from their kept state
+     * @param tilingNanos  time spent cutting the image into tiles
      * @param forwardNanos this image's share of the forward passes' time
      */
     public RestoredImage(Supplier<FloatImage> blend, boolean warm, double stagesRun, float[] residuals,
-                         float[] routing, int tiles, int skippedTiles, int stillTiles, long forwardNanos) {
+                         float[] routing, int tiles, long tilingNanos, long forwardNanos) {
         this.blend = blend;
         this.warm = warm;
         this.stagesRun = stagesRun;
         this.residuals = residuals;
         this.routing = routing;
         this.tiles = tiles;
-        this.skippedTiles = skippedTiles;
-        this.stillTiles = stillTiles;
+        this.tilingNanos = tilingNanos;
         this.forwardNanos = forwardNanos;
     }
 
     /** An image that is already whole. */
     public RestoredImage(FloatImage image, boolean warm, double stagesRun, float[] residuals, float[] routing,
-                         int tiles, int skippedTiles, int stillTiles, long forwardNanos) {
-        this(() -> image, warm, stagesRun, residuals, routing, tiles, skippedTiles, stillTiles, forwardNanos);
+                         int tiles, long forwardNanos) {
+        this(() -> image, warm, stagesRun, residuals, routing, tiles, 0, forwardNanos);
     }
 
     public synchronized FloatImage image() {
         if (image == null) {
+            long t0 = System.nanoTime();
             image = blend.get();
+            blendNanos = System.nanoTime() - t0;
         }
         return image;
     }
@@ -77,12 +77,13 @@ public final class RestoredImage {
         return tiles;
     }
 
-    public int skippedTiles() {
-        return skippedTiles;
+    public long tilingNanos() {
+        return tilingNanos;
     }
 
-    public int stillTiles() {
-        return stillTiles;
+    /** Time {@link #image()} took to blend the tiles; 0 before it was called. */
+    public synchronized long blendNanos() {
+        return blendNanos;
     }
 
     public long forwardNanos() {

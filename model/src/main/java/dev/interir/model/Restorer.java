@@ -16,7 +16,8 @@ public interface Restorer extends AutoCloseable {
      * @param states     null for a cold start (all K stages from the tile itself); otherwise one state per tile
      *                   from a previous call on the same tile geometry (warm start)
      * @param warmStages stages to run on a warm start (the last k of K); 0 runs none, only the output layer on
-     *                   the new tiles from their states (still tiles); ignored on a cold start
+     *                   the new tiles from their states; ignored on a cold start and by a temporal network,
+     *                   which always runs all stages
      */
     TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages);
 

@@ -58,7 +58,7 @@ class DjlRestorerFixtureTest {
     void restoresAFrameOfAnySizeWithTheBundledModel() {
         FloatImage img = FloatImage.blank(203, 97);
         Arrays.fill(img.chw(), 0.5f);
-        RestoredImage r = new FrameRestorer(restorer).restore(img, new WarmStartState(), 2);
+        RestoredImage r = new FrameRestorer(restorer).restore(img, new WarmStartState());
         assertEquals(203, r.image().width());
         assertEquals(97, r.image().height());
         for (float v : r.image().chw()) {

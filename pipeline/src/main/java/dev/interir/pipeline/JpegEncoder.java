@@ -14,6 +14,8 @@ public final class JpegEncoder {
 
     public JpegEncoder(int quality) {
         this.quality = Math.max(1, Math.min(100, quality));
+        // loading OpenCV's native libraries takes a second or two: pay it now, not on a first viewer's first frame
+        encode(new BgrImage(new byte[8 * 8 * 3], 8, 8));
     }
 
     public byte[] encode(BgrImage img) {

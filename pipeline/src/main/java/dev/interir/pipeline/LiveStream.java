@@ -151,8 +151,6 @@ public final class LiveStream {
                 reconnects.get(),
                 l == null ? 0 : l.latencyMillis(),
                 l == null ? 0 : l.stats().stagesRun(), l != null && l.stats().warm(),
-                l == null ? 0 : l.stats().skippedTiles(),
-                l == null ? 0 : l.stats().stillTiles(),
                 l == null ? new float[0] : l.stats().residuals(),
                 l == null ? new float[0] : l.stats().routing());
     }

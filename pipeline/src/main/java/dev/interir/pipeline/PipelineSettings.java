@@ -1,7 +1,5 @@
 package dev.interir.pipeline;
 
-import dev.interir.model.TileReuse;
-
 /**
  * The pipeline's knobs; stream-server fills them from the config file (defaults documented there).
  *
@@ -10,15 +8,14 @@ import dev.interir.model.TileReuse;
  * @param maxBatch          most tiles in one forward pass
  * @param batchStreams      put the tiles of several streams' frames into the same forward passes
  * @param batchDeadlineMs   once one stream's frame is ready, how long to wait for the other live streams' frames
- * @param warmStages        ISN stages run from the previous frame's state; 0 restores every frame cold
- * @param coldEvery         most frames in a row a tile starts warm before it restarts cold; 0: no limit
- * @param reuse             when a warm tile runs no stage (still) or nothing at all (unchanged input)
+ * @param temporal          pass each tile's state on to the sequence's next frame (a temporal network fuses its
+ *                          previous output); false restores every frame on its own
  * @param sceneCutThreshold mean absolute change of a frame's coarse luma above which its warm start is reset
  * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
  * @param maxFramePixels    frames larger than this are refused (their stream fails with a message)
  * @param maxStreams        most streams at once
  */
 public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
-                               int warmStages, int coldEvery, TileReuse reuse, float sceneCutThreshold, int slotCapacity,
+                               boolean temporal, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams) {
 }

@@ -90,6 +90,11 @@ public final class RestoreStage implements Runnable, SharedRestorer {
 
     @Override
     public void run() {
+        try {
+            restorer.warmUp();
+        } catch (RuntimeException e) {
+            LOG.warn("model warm-up failed; the first frames may be slow: {}", e.getMessage());
+        }
         while (running) {
             List<LiveFrame> live = new ArrayList<>();
             List<JobFrame> jobs = new ArrayList<>();
@@ -155,10 +160,10 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             if (f.stream().isSceneCut(f.frame().image())) {
                 warm.reset();
             }
-            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), warm, settings.warmStages(), true));
+            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), settings.temporal() ? warm : null));
         }
         for (JobFrame j : jobs) {
-            requests.add(new FrameRestorer.Request(j.image(), j.warm(), settings.warmStages()));
+            requests.add(new FrameRestorer.Request(j.image(), settings.temporal() ? j.warm() : null));
         }
         List<RestoredImage> results;
         try {

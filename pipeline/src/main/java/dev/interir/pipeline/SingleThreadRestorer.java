@@ -11,21 +11,22 @@ import java.util.concurrent.Executors;
 /** A {@link SharedRestorer} with its own inference thread, for the CLI where no live streams run. */
 public final class SingleThreadRestorer implements SharedRestorer, AutoCloseable {
     private final FrameRestorer restorer;
-    private final int warmStages;
+    private final boolean temporal;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "restore");
         t.setDaemon(true);
         return t;
     });
 
-    public SingleThreadRestorer(FrameRestorer restorer, int warmStages) {
+    /** @param temporal pass each sequence's state on to its next frame; false restores every frame on its own */
+    public SingleThreadRestorer(FrameRestorer restorer, boolean temporal) {
         this.restorer = restorer;
-        this.warmStages = warmStages;
+        this.temporal = temporal;
     }
 
     @Override
     public CompletableFuture<RestoredImage> restore(FloatImage frame, WarmStartState warm) {
-        return CompletableFuture.supplyAsync(() -> restorer.restore(frame, warm, warmStages), thread);
+        return CompletableFuture.supplyAsync(() -> restorer.restore(frame, temporal ? warm : null), thread);
     }
 
     @Override

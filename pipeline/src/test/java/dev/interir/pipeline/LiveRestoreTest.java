@@ -1,12 +1,12 @@
 package dev.interir.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
-import dev.interir.model.TileReuse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live path end to end with the bundled model: a fixed, noisy view played like a camera. Frames reach the
- * sink in order (delivery runs on its own thread), and once warm most tiles are still: the view does not move,
- * only its noise does.
+ * sink in order (delivery runs on its own thread); every frame runs all stages, and after the first each starts
+ * from its predecessor's state exactly when the network is temporal.
  */
 class LiveRestoreTest {
 
     @Test
-    void aNoisyFixedViewIsDeliveredInOrderWithStillTiles(@TempDir Path dir) throws Exception {
+    void aNoisyFixedViewIsDeliveredInOrderAndCarriesItsStateWhenTheNetworkIsTemporal(@TempDir Path dir) throws Exception {
         Path clip = dir.resolve("fixed.mkv");
         // a static test pattern with fresh sensor-like noise in every frame, 10 fps, 4 s
         Process ff = new ProcessBuilder("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
@@ -31,12 +31,12 @@ class LiveRestoreTest {
         assertTrue(ff.waitFor(60, TimeUnit.SECONDS) && ff.exitValue() == 0, "ffmpeg made the clip");
 
         List<RestoredFrame> got = new CopyOnWriteArrayList<>();
+        boolean temporal;
         FrameSink sink = got::add;
         try (DjlRestorer model = DjlRestorer.loadBundled("live", Device.cpu())) {
-            TileReuse reuse = new TileReuse(0f, 0.1f, 10);
-            PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, 1, 0, reuse, 0.12f, 2,
-                    Long.MAX_VALUE, 4);
-            try (StreamRegistry registry = new StreamRegistry(new FrameRestorer(model, 128, 8, 8, reuse), settings,
+            temporal = model.info().temporal();
+            PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, true, 0.12f, 2, Long.MAX_VALUE, 4);
+            try (StreamRegistry registry = new StreamRegistry(new FrameRestorer(model, 128, 8, 8), settings,
                     s -> List.of(sink))) {
                 registry.add("fixed", SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -49,9 +49,12 @@ class LiveRestoreTest {
         for (int i = 1; i < got.size(); i++) {
             assertTrue(got.get(i).original().seq() > got.get(i - 1).original().seq(), "frames out of order at " + i);
         }
-        RestoredFrame first = got.get(0);
-        assertEquals(4.0, first.stats().stagesRun(), 1e-9, "the first frame runs cold");
-        long stillFrames = got.stream().skip(1).filter(f -> f.stats().stillTiles() > 0).count();
-        assertTrue(stillFrames >= got.size() / 2, "frames with still tiles: " + stillFrames + " of " + got.size());
+        assertFalse(got.get(0).stats().warm(), "the first frame has no predecessor");
+        for (RestoredFrame f : got) {
+            assertEquals(4.0, f.stats().stagesRun(), 1e-9, "every frame runs all stages");
+        }
+        for (RestoredFrame f : got.subList(1, got.size())) {
+            assertEquals(temporal, f.stats().warm(), "frame " + f.original().seq());
+        }
     }
 }

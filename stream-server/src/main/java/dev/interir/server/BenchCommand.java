@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
-import dev.interir.model.TileReuse;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.PipelineSettings;
 import dev.interir.pipeline.SourceSpec;
@@ -24,12 +23,12 @@ import picocli.CommandLine.Option;
 /**
  * The live engine's benchmark: N simulated cameras (the clip re-timed to --fps, played in real time, looping) through
  * the real pipeline (FFmpeg grabbers, slots dropping the oldest frame, the restore stage, a JPEG-encoding sink like
- * the WebSocket fan-out), so the output rate is what the engine sustains for live cameras. One run compares cold
- * and warm start, and batched and unbatched streams, side by side.
+ * the WebSocket fan-out), so the output rate is what the engine sustains for live cameras. One run compares one
+ * stream with several, batched and unbatched, side by side.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the live engine: fps per stream and in total, latency grab->sent (p50/p95/p99),",
-                "stages run per frame, drops, CPU use and PSNR against the clean clip, for cold/warm start and",
+                "stages run per frame, drops, CPU use and PSNR against the clean clip, for one stream and for",
                 "batched/unbatched streams. A benchmark, not a test: run it on an otherwise idle machine."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -55,28 +54,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--warm", defaultValue = "1", description = "Warm-start stages k (default: ${DEFAULT-VALUE}).")
-    int warmStages;
-
-    @Option(names = "--cold-every", description = "pipeline.coldEvery: a tile restarts cold at least every N frames; "
-            + "0: never (default: the config default).")
-    Integer coldEvery;
+    @Option(names = "--temporal", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "pipeline.temporal: pass each tile's state on to the next frame; --no-temporal restores every "
+                    + "frame on its own (default: ${DEFAULT-VALUE}).")
+    boolean temporal;
 
     @Option(names = "--batch", defaultValue = "8", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
     @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")
     int deadlineMs;
-
-    @Option(names = "--skip", defaultValue = "0", description = "Static-tile skip threshold for the warm runs (default: ${DEFAULT-VALUE}).")
-    float skipThreshold;
-
-    @Option(names = "--still", defaultValue = "0.1",
-            description = "Still-tile threshold (pipeline.stillThreshold) for the warm runs marked 'still'; 0: none (default: ${DEFAULT-VALUE}).")
-    float stillThreshold;
-
-    @Option(names = "--still-frames", defaultValue = "10", description = "pipeline.stillMaxFrames (default: ${DEFAULT-VALUE}).")
-    int stillMaxFrames;
 
     @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
     String variant;
@@ -97,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
-    private record Config(String name, int streams, boolean batched, int warmStages, TileReuse reuse) {
+    private record Config(String name, int streams, boolean batched) {
     }
 
     @Override
@@ -108,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         if (forwardOnly) {
             try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
                 System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(threads));
-                ForwardBench.run(restorer, width, height, warmStages, Math.max(1, runs));
+                ForwardBench.run(restorer, width, height, Math.max(1, runs));
             }
             return 0;
         }
@@ -117,33 +104,24 @@ final class BenchCommand implements Callable<Integer> {
                 dir.resolve("clip.mkv"));
         List<dev.interir.pipeline.BgrImage> cleanFrames = "none".equals(clean) ? List.of()
                 : BenchClip.decode(SourceSpec.parse(BundledClip.resolve(clean)).ffmpegUrl(), width, height);
-        TileReuse warmOnly = new TileReuse(skipThreshold, 0f, 0);
-        TileReuse withStill = new TileReuse(skipThreshold, stillThreshold, stillMaxFrames);
-        String still = stillThreshold > 0 ? " + still" : "";
-        List<Config> configs = new ArrayList<>(List.of(
-                new Config("1 stream cold", 1, false, 0, TileReuse.NONE),
-                new Config("1 stream warm", 1, false, warmStages, warmOnly)));
-        if (stillThreshold > 0) {
-            configs.add(new Config("1 stream warm" + still, 1, false, warmStages, withStill));
-        }
-        configs.addAll(List.of(
-                new Config(streams + " streams unbatched cold", streams, false, 0, TileReuse.NONE),
-                new Config(streams + " streams batched cold", streams, true, 0, TileReuse.NONE),
-                new Config(streams + " streams unbatched warm" + still, streams, false, warmStages, withStill),
-                new Config(streams + " streams batched warm" + still, streams, true, warmStages, withStill)));
+        List<Config> configs = List.of(
+                new Config("1 stream", 1, false),
+                new Config(streams + " streams unbatched", streams, false),
+                new Config(streams + " streams batched", streams, true));
 
         List<Map<String, Object>> rows = new ArrayList<>();
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
             System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, model %s (K=%d, tile %d, untrained=%s), %d threads, "
-                            + "%.0f s per configuration after %.0f s warm-up, warm k=%d, tiles cold every %d frames, batch %d tiles, deadline %d ms%n",
+                            + "%.0f s per configuration after %.0f s warm-up, %s, batch %d tiles, deadline %d ms%n",
                     source, width, height, fps, restorer.info().variant(), restorer.info().stages(), restorer.info().tile(),
-                    restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup, warmStages, coldEvery(), maxBatch,
-                    deadlineMs);
+                    restorer.info().untrained(), ModelLoader.threadsFor(threads), seconds, warmup,
+                    temporal && restorer.info().temporal() ? "temporal" : "frame by frame", maxBatch, deadlineMs);
             System.out.printf("%-28s %7s %7s %8s %8s %8s %7s %7s %7s %6s %7s%n", "configuration", "fps/str", "fps tot",
                     "p50 ms", "p95 ms", "p99 ms", "stages", "fwd ms", "drops", "cpu%", "PSNR");
-            ForwardBench.warmUp(restorer, warmStages, maxBatch);
+            FrameRestorer frames = new FrameRestorer(restorer, restorer.info().tile(), restorer.info().overlap(), maxBatch);
+            frames.warmUp();
             for (Config c : configs) {
-                rows.add(run(c, restorer, clip, cleanFrames));
+                rows.add(run(c, frames, clip, cleanFrames));
             }
         }
         if (json != null) {
@@ -153,10 +131,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("secondsPerConfig", seconds);
             doc.put("fps", fps);
             doc.put("threads", ModelLoader.threadsFor(threads));
-            doc.put("warmStages", warmStages);
-            doc.put("coldEvery", coldEvery());
-            doc.put("stillThreshold", stillThreshold);
-            doc.put("stillMaxFrames", stillMaxFrames);
+            doc.put("temporal", temporal);
             doc.put("maxBatch", maxBatch);
             doc.put("deadlineMs", deadlineMs);
             doc.put("results", rows);
@@ -166,17 +141,10 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int coldEvery() {
-        return coldEvery != null ? coldEvery : ServiceConfig.defaults().pipeline.coldEvery;
-    }
-
-    private Map<String, Object> run(Config c, DjlRestorer restorer, Path clip, List<dev.interir.pipeline.BgrImage> cleanFrames)
+    private Map<String, Object> run(Config c, FrameRestorer frames, Path clip, List<dev.interir.pipeline.BgrImage> cleanFrames)
             throws Exception {
-        PipelineSettings settings = new PipelineSettings(restorer.info().tile(), restorer.info().overlap(), maxBatch,
-                c.batched(), deadlineMs, c.warmStages(), coldEvery(), c.reuse(), 0.12f, 2, Long.MAX_VALUE,
-                Math.max(16, c.streams()));
-        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), maxBatch, c.reuse(),
-                settings.coldEvery());
+        PipelineSettings settings = new PipelineSettings(frames.restorer().info().tile(), frames.restorer().info().overlap(),
+                maxBatch, c.batched(), deadlineMs, temporal, 0.12f, 2, Long.MAX_VALUE, Math.max(16, c.streams()));
         BenchSink.Totals totals = new BenchSink.Totals(cleanFrames);
         JpegEncoder jpeg = new JpegEncoder(80);
         SourceSpec spec = SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK);
@@ -203,7 +171,6 @@ final class BenchCommand implements Callable<Integer> {
         row.put("configuration", c.name());
         row.put("streams", c.streams());
         row.put("batched", c.batched());
-        row.put("warmStages", c.warmStages());
         row.put("fpsPerStream", (double) row.get("fpsTotal") / c.streams());
         row.put("drops", dropsAfter - dropsBefore);
         row.put("cpuPercent", 100 * cpuSeconds / wall / Runtime.getRuntime().availableProcessors());

@@ -31,7 +31,6 @@ final class BenchSink implements FrameSink {
         private final List<Double> latencies = new ArrayList<>();
         private double stages;
         private double forwardMs;
-        private double stillShare;
         private double psnrSum;
         private int psnrCount;
         private boolean measuring;
@@ -55,7 +54,6 @@ final class BenchSink implements FrameSink {
             latencies.add(latencyMs);
             stages += f.stats().stagesRun();
             forwardMs += f.stats().forwardNanos() / 1e6;
-            stillShare += (double) f.stats().stillTiles() / Math.max(1, f.stats().tiles());
             if (!clean.isEmpty()) {
                 BgrImage ref = clean.get((int) (f.original().seq() % clean.size()));
                 if (ref.width() == f.restored().width() && ref.height() == f.restored().height()) {
@@ -77,7 +75,6 @@ final class BenchSink implements FrameSink {
             m.put("stagesPerFrame", sorted.isEmpty() ? 0 : stages / sorted.size());
             // the frame's share of its forward passes: the rest of 1000/fps is decoding, tiling, waiting
             m.put("forwardMsPerFrame", sorted.isEmpty() ? 0 : forwardMs / sorted.size());
-            m.put("stillTileShare", sorted.isEmpty() ? 0 : stillShare / sorted.size());
             m.put("psnr", psnrCount == 0 ? null : psnrSum / psnrCount);
             return m;
         }

@@ -54,8 +54,7 @@ public final class InterirService implements AutoCloseable {
     public static InterirService start(ServiceConfig cfg) throws Exception {
         DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
-        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch(),
-                settings.reuse(), settings.coldEvery());
+        FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch());
         Path hlsRoot = hlsRoot(cfg.hls.dir);
         Vertx vertx = Vertx.vertx();
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);

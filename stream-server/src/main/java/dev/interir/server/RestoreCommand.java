@@ -7,7 +7,6 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
 import dev.interir.model.RestoredImage;
-import dev.interir.model.TileReuse;
 import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.SingleThreadRestorer;
 import dev.interir.pipeline.file.VideoFileRestorer;
@@ -65,9 +64,10 @@ final class RestoreCommand implements Callable<Integer> {
             + "and bigger); 0 = the encoder's default.")
     int maxQp;
 
-    @Option(names = "--warm-stages", paramLabel = "N", description = {"ISN stages run from the previous frame's state",
-            "along a video (reset at scene cuts); 0 restores every frame cold. Default: pipeline.warmStages of the config."})
-    Integer warmStages;
+    @Option(names = "--temporal", negatable = true, description = {"Pass each tile's state (a temporal network's previous",
+            "output) on to the next frame of a video, reset at scene cuts; --no-temporal restores every frame on its own.",
+            "Default: pipeline.temporal of the config."})
+    Boolean temporal;
 
     @Option(names = "--progress", defaultValue = "auto", description = "Progress on stderr: auto (a bar with \\r on a "
             + "terminal, a line every 5 s otherwise), bar, lines, none.")
@@ -106,9 +106,8 @@ final class RestoreCommand implements Callable<Integer> {
             int t = tile > 0 ? tile : restorer.info().tile();
             ServiceConfig.Pipeline defaults = ServiceConfig.defaults().pipeline;
             FrameRestorer frames = new FrameRestorer(restorer, t, Math.min(restorer.info().overlap(), t / 2),
-                    defaults.maxBatch, TileReuse.NONE, defaults.coldEvery);
-            int warm = warmStages != null ? warmStages : defaults.warmStages;
-            SingleThreadRestorer shared = new SingleThreadRestorer(frames, warm);
+                    defaults.maxBatch);
+            SingleThreadRestorer shared = new SingleThreadRestorer(frames, temporal != null ? temporal : defaults.temporal);
             VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();
             VideoFileRestorer videos = new VideoFileRestorer(shared, new VideoFileRestorer.Options(bitsPerPixel, bits, maxQp,
                     d.gopSeconds(), d.sceneCutThreshold(), d.maxFramePixels()));
@@ -241,7 +240,7 @@ final class RestoreCommand implements Callable<Integer> {
             mat.data().get(bgr);
             img = new BgrImage(bgr, mat.cols(), mat.rows());
         }
-        RestoredImage r = frames.restore(img.toFloatImage(), null, 0);
+        RestoredImage r = frames.restore(img.toFloatImage(), null);
         BgrImage restored = BgrImage.fromFloatImage(r.image());
         String name = target.getFileName().toString();
         Path tmp = target.resolveSibling("." + name.substring(0, name.lastIndexOf('.')) + ".partial." + ext(target));

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.interir.model.TileReuse;
 import dev.interir.pipeline.PipelineSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,11 +50,7 @@ public final class ServiceConfig {
         public int maxBatch;
         public boolean batchStreams;
         public int batchDeadlineMs;
-        public int warmStages;
-        public int coldEvery;
-        public float skipThreshold;
-        public float stillThreshold;
-        public int stillMaxFrames;
+        public boolean temporal;
         public float sceneCutThreshold;
         public int slotCapacity;
         public long maxFramePixels;
@@ -166,9 +161,7 @@ public final class ServiceConfig {
         return new PipelineSettings(
                 pipeline.tile > 0 ? pipeline.tile : modelTile,
                 pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
-                pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.warmStages,
-                pipeline.coldEvery,
-                new TileReuse(pipeline.skipThreshold, pipeline.stillThreshold, pipeline.stillMaxFrames),
+                pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.temporal,
                 pipeline.sceneCutThreshold, pipeline.slotCapacity,
                 pipeline.maxFramePixels, pipeline.maxStreams);
     }

@@ -67,8 +67,6 @@ final class ServiceMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         DistributionSummary stages = DistributionSummary.builder("interir.stream.stages").tags(tags)
                 .description("ISN stages run per tile").register(registry);
-        DistributionSummary still = DistributionSummary.builder("interir.stream.still.tiles").tags(tags)
-                .description("Share of a frame's tiles that ran no ISN stage, only the output layer").register(registry);
         Timer forward = Timer.builder("interir.model.forward").tags(tags)
                 .description("This stream's share of forward-pass time per frame").register(registry);
         return new FrameSink() {
@@ -76,7 +74,6 @@ final class ServiceMetrics {
             public void accept(RestoredFrame f) {
                 latency.record(f.doneNanos() - f.original().grabNanos(), TimeUnit.NANOSECONDS);
                 stages.record(f.stats().stagesRun());
-                still.record((double) f.stats().stillTiles() / Math.max(1, f.stats().tiles()));
                 forward.record(f.stats().forwardNanos(), TimeUnit.NANOSECONDS);
             }
 

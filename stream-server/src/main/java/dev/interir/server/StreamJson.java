@@ -25,8 +25,6 @@ final class StreamJson {
                 .put("reconnects", s.reconnects())
                 .put("latencyMs", round(s.latencyMs()))
                 .put("stagesRun", round(s.stagesRun()))
-                .put("skippedTiles", s.skippedTiles())
-                .put("stillTiles", s.stillTiles())
                 .put("warm", s.warm())
                 .put("hlsReady", hlsReady);
         if (s.error() != null) {

@@ -124,7 +124,7 @@ class JobLimitsTest {
         JobRoutesTest.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=128x96:rate=10", "-t", "60", "-c:v", "libx264",
                 "-pix_fmt", "yuv420p", media.resolve("long.mp4").toString());
         model = DjlRestorer.loadBundled("live", Device.cpu());
-        shared = new SingleThreadRestorer(new FrameRestorer(model), 2);
+        shared = new SingleThreadRestorer(new FrameRestorer(model), true);
     }
 
     @AfterAll

@@ -69,7 +69,7 @@ class JobRoutesTest {
         Files.createSymbolicLink(media.resolve("escape.mp4"), tmp.resolve("secret.mp4"));
 
         model = DjlRestorer.loadBundled("live", Device.cpu());
-        shared = new SingleThreadRestorer(new FrameRestorer(model), 2);
+        shared = new SingleThreadRestorer(new FrameRestorer(model), true);
         routes = new JobRoutes(shared, VideoFileRestorer.Options.defaults(), media, tmp.resolve("jobs"), 1, 1024 * 1024,
                 new JobQueue.Limits(16, Duration.ofHours(1)));
         Router router = Router.router(vertx);

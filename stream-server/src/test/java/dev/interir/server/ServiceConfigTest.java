@@ -1,6 +1,7 @@
 package dev.interir.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ class ServiceConfigTest {
         assertEquals(8080, cfg.server.port);
         assertNull(cfg.server.token);
         assertEquals("live", cfg.model.variant);
+        assertTrue(cfg.pipeline.temporal);
         assertEquals(1, cfg.streams.size());
         assertEquals("bundled:demo", cfg.streams.get(0).source);
     }
@@ -30,7 +32,7 @@ class ServiceConfigTest {
                 server:
                   port: 9000
                 pipeline:
-                  warmStages: 3
+                  temporal: false
                 streams:
                   - id: cam
                     source: rtsp://127.0.0.1/cam
@@ -39,7 +41,7 @@ class ServiceConfigTest {
                 "INTERIR_TOKEN", "s3cret", "PATH", "/usr/bin"));
         assertEquals(9100, cfg.server.port);
         assertEquals("127.0.0.1", cfg.server.host);
-        assertEquals(3, cfg.pipeline.warmStages);
+        assertFalse(cfg.pipeline.temporal);
         assertEquals(8, cfg.pipeline.maxBatch);
         assertEquals("s3cret", cfg.server.token);
         assertEquals(1, cfg.streams.size());

@@ -40,13 +40,13 @@ class VideoFileRestorerTest {
     /** Returns the frame as it is: for the tests about containers and errors, where the network adds only time. */
     private static final VideoFileRestorer identity = new VideoFileRestorer(
             (frame, warm) -> java.util.concurrent.CompletableFuture.completedFuture(
-                    new dev.interir.model.RestoredImage(frame, false, 0, new float[0], new float[0], 1, 0, 0, 0)),
+                    new dev.interir.model.RestoredImage(frame, false, 0, new float[0], new float[0], 1, 0)),
             VideoFileRestorer.Options.defaults());
 
     @BeforeAll
     static void load() {
         model = DjlRestorer.loadBundled("live", Device.cpu());
-        shared = new SingleThreadRestorer(new FrameRestorer(model), 2);
+        shared = new SingleThreadRestorer(new FrameRestorer(model), true);
         files = new VideoFileRestorer(shared, VideoFileRestorer.Options.defaults());
     }
 
