@@ -6,12 +6,14 @@
  */
 
 /**
- * @typedef {'connecting'|'live'|'reconnecting'|'offline'|'failed'|'stopped'} StreamStatus
+ * @typedef {'connecting'|'live'|'reconnecting'|'offline'|'failed'|'stopped'|'idle'} StreamStatus  idle: nobody watches, the source is paused
  *
  * @typedef {object} Stream  an element of GET api/streams, the body of POST api/streams (StreamJson.of)
  * @property {string} id
  * @property {string} source        as configured, credentials masked by the server
  * @property {StreamStatus} status
+ * @property {'watched'|'onDemand'|'always'} mode  what the stream does while nobody watches it
+ * @property {boolean} restoring   someone watches (or did within pipeline.idleSeconds): frames are being restored
  * @property {number} width         0 before the first frame
  * @property {number} height
  * @property {number} fps           frames restored per second (the server's 2 s window: 0 below 0.5 fps)
@@ -59,7 +61,7 @@ export const CLOSE = Object.freeze({
   ABNORMAL: 1006
 });
 
-export const STREAM_STATUSES = Object.freeze(['connecting', 'live', 'reconnecting', 'offline', 'failed', 'stopped']);
+export const STREAM_STATUSES = Object.freeze(['connecting', 'live', 'reconnecting', 'offline', 'failed', 'stopped', 'idle']);
 export const JOB_STATES = Object.freeze(['queued', 'running', 'done', 'failed', 'cancelled']);
 
 /** A JSON answer other than 2xx: the server always sends {error: message}. */

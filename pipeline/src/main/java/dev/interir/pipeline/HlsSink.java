@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Writes a stream's restored frames as HLS (H.264, ~1 s segments, sliding window) into its own folder, on its
  * own thread. It keeps only the newest frame waiting: a slow encoder skips frames rather than delay the stream.
  * Frames are stamped by their grab time on a {@code timelineFps} grid, so the playlist keeps real time even when
- * frames are skipped.
+ * frames are skipped. The encoder runs only while someone asks for the stream's HLS ({@code wanted}); when they
+ * stop, the recorder is closed and the folder emptied, so a later player gets a fresh live playlist, not an old one.
  */
 public final class HlsSink implements FrameSink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HlsSink.class);
@@ -30,6 +32,8 @@ public final class HlsSink implements FrameSink, Runnable {
     private final int segmentSeconds;
     private final int listSize;
     private final Thread thread;
+    private final BooleanSupplier wanted;
+    private final StageClock clock;
     private RestoredFrame pending;
     private boolean closed;
 
@@ -40,8 +44,15 @@ public final class HlsSink implements FrameSink, Runnable {
     private long probeStartNanos = -1;
     private int probeFrames;
 
-    public HlsSink(String streamId, Path root, double timelineFps, int segmentSeconds, int listSize) {
+    /**
+     * @param wanted whether anyone consumes the HLS output now
+     * @param clock  where the encoding time is recorded
+     */
+    public HlsSink(String streamId, Path root, double timelineFps, int segmentSeconds, int listSize,
+                   BooleanSupplier wanted, StageClock clock) {
         this.streamId = streamId;
+        this.wanted = wanted;
+        this.clock = clock;
         this.dir = root.resolve(streamId);
         this.timelineFps = timelineFps > 0 ? timelineFps : 25;
         this.segmentSeconds = Math.max(1, segmentSeconds);
@@ -56,14 +67,24 @@ public final class HlsSink implements FrameSink, Runnable {
     }
 
     @Override
-    public synchronized void accept(RestoredFrame f) {
-        pending = f;
-        notifyAll();
+    public void accept(RestoredFrame f) {
+        if (!wanted.getAsBoolean()) {
+            return;
+        }
+        synchronized (this) {
+            pending = f;
+            notifyAll();
+        }
     }
 
     private synchronized RestoredFrame next() throws InterruptedException {
         while (pending == null && !closed) {
-            wait();
+            wait(1000);
+            if (pending == null && recorder != null && !wanted.getAsBoolean()) {
+                LOG.info("stream {}: nobody asks for HLS, encoder stopped", streamId);
+                stopRecorder();
+                deleteDir();
+            }
         }
         RestoredFrame f = pending;
         pending = null;
@@ -121,6 +142,7 @@ public final class HlsSink implements FrameSink, Runnable {
         if (index <= lastFrameIndex) {
             return; // two frames in one frame interval: the encoder needs strictly increasing timestamps
         }
+        long t0 = System.nanoTime();
         lastFrameIndex = index;
         ByteBuffer buf = (ByteBuffer) frame.image[0];
         int row = img.width() * 3;
@@ -131,9 +153,11 @@ public final class HlsSink implements FrameSink, Runnable {
         buf.position(0);
         recorder.setFrameNumber((int) index);
         recorder.record(frame, AV_PIX_FMT_BGR24);
+        clock.record(StageClock.Stage.H264, System.nanoTime() - t0);
     }
 
     private void startRecorder(int width, int height, long grabNanos, double arrivalFps) throws Exception {
+        Files.createDirectories(dir); // emptied and removed when the encoder last went idle
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(playlist().toString(), width, height, 0);
         r.setFormat("hls");
         r.setVideoCodec(AV_CODEC_ID_H264);

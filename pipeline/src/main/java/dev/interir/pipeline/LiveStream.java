@@ -25,6 +25,9 @@ public final class LiveStream {
     private final AtomicBoolean warmResetRequested = new AtomicBoolean();
     private final WarmStartState warm = new WarmStartState(); // restore thread only
     private final SceneCutDetector sceneCuts;                  // restore thread only
+    private final Demand demand;
+    private final StageClock clock;
+    private boolean restoring = true;                          // restore thread only
 
     private volatile StreamStatus status = StreamStatus.CONNECTING;
     private volatile String error;
@@ -33,8 +36,10 @@ public final class LiveStream {
     private volatile double sourceFps;
     private volatile RestoredFrame last;
 
-    LiveStream(String id, SourceSpec spec, PipelineSettings settings, Runnable onFrame) {
+    LiveStream(String id, SourceSpec spec, PipelineSettings settings, Runnable onFrame, Demand demand, StageClock clock) {
         this.id = id;
+        this.demand = demand;
+        this.clock = clock;
         this.sceneCuts = new SceneCutDetector(settings.sceneCutThreshold());
         this.spec = spec;
         this.slot = new FrameSlot(settings.slotCapacity(), spec.live(), onFrame);
@@ -70,6 +75,29 @@ public final class LiveStream {
 
     public SourceSpec spec() {
         return spec;
+    }
+
+    /** Who consumes this stream; viewers and HLS requests report here. */
+    public Demand demand() {
+        return demand;
+    }
+
+    /** Where this stream's stages record their time (shared by all streams of the registry). */
+    public StageClock clock() {
+        return clock;
+    }
+
+    /**
+     * Restore thread: whether this stream's frames are restored now (someone consumes it). A stream that resumes
+     * starts its sequence over: the state it kept is from before the pause.
+     */
+    boolean restoring() {
+        boolean wanted = demand.wanted();
+        if (wanted && !restoring) {
+            warm.reset();
+        }
+        restoring = wanted;
+        return wanted;
     }
 
     public void addSink(FrameSink sink) {
@@ -146,7 +174,7 @@ public final class LiveStream {
 
     public StreamSnapshot snapshot() {
         RestoredFrame l = last;
-        return new StreamSnapshot(id, spec.original(), status.label(), error, width, height,
+        return new StreamSnapshot(id, spec.original(), status.label(), error, demand.mode().label(), demand.wanted(), width, height,
                 outFps.fps(System.nanoTime()), framesIn.get(), framesOut.get(), slot.dropped(),
                 reconnects.get(),
                 l == null ? 0 : l.latencyMillis(),

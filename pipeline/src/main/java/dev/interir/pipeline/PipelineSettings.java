@@ -14,8 +14,10 @@ package dev.interir.pipeline;
  * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
  * @param maxFramePixels    frames larger than this are refused (their stream fails with a message)
  * @param maxStreams        most streams at once
+ * @param idleSeconds       a stream nobody has watched (WebSocket) or asked for (HLS) this long stops restoring
+ *                          (see {@link Demand})
  */
 public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
                                boolean temporal, float sceneCutThreshold, int slotCapacity,
-                               long maxFramePixels, int maxStreams) {
+                               long maxFramePixels, int maxStreams, int idleSeconds) {
 }

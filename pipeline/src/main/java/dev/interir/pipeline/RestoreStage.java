@@ -31,6 +31,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private final FrameRestorer restorer;
     private final Supplier<List<LiveStream>> streams;
     private final PipelineSettings settings;
+    private final StageClock clock;
     private final ConcurrentLinkedQueue<JobFrame> jobFrames = new ConcurrentLinkedQueue<>();
     private final Object wakeup = new Object();
     private final Thread thread;
@@ -51,8 +52,10 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private record LiveFrame(LiveStream stream, VideoFrame frame) {
     }
 
-    public RestoreStage(FrameRestorer restorer, Supplier<List<LiveStream>> streams, PipelineSettings settings) {
+    public RestoreStage(FrameRestorer restorer, Supplier<List<LiveStream>> streams, PipelineSettings settings,
+                        StageClock clock) {
         this.restorer = restorer;
+        this.clock = clock;
         this.streams = streams;
         this.settings = settings;
         this.thread = new Thread(this, "restore");
@@ -123,7 +126,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         int start = n == 0 ? 0 : Math.floorMod(rotation++, n);
         pollStreams(all, start, taken, live);
         if (settings.batchStreams() && settings.batchDeadlineMs() > 0 && !live.isEmpty()) {
-            long waiting = all.stream().filter(s -> s.status() == StreamStatus.LIVE).count();
+            long waiting = all.stream().filter(s -> s.status() == StreamStatus.LIVE && s.demand().wanted()).count();
             if (live.size() < waiting) {
                 // the other cameras' frames are usually a few ms away: waiting for them fills the batch
                 long deadline = System.nanoTime() + settings.batchDeadlineMs() * 1_000_000L;
@@ -146,7 +149,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
                 continue;
             }
             VideoFrame f = all.get(k).slot().poll();
-            if (f != null) {
+            if (f != null && all.get(k).restoring()) {
                 taken[k] = true;
                 into.add(new LiveFrame(all.get(k), f));
             }
@@ -160,7 +163,10 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             if (f.stream().isSceneCut(f.frame().image())) {
                 warm.reset();
             }
-            requests.add(new FrameRestorer.Request(f.frame().image().toFloatImage(), settings.temporal() ? warm : null));
+            long t0 = System.nanoTime();
+            FloatImage in = f.frame().image().toFloatImage();
+            clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
+            requests.add(new FrameRestorer.Request(in, settings.temporal() ? warm : null));
         }
         for (JobFrame j : jobs) {
             requests.add(new FrameRestorer.Request(j.image(), settings.temporal() ? j.warm() : null));
@@ -178,7 +184,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         }
         if (!live.isEmpty()) {
             List<RestoredImage> liveResults = results.subList(0, live.size());
-            delivery.execute(() -> deliver(live, liveResults));
+            delivery.execute(() -> deliver(live, liveResults, clock));
         }
         for (int i = 0; i < jobs.size(); i++) {
             jobs.get(i).result().complete(results.get(live.size() + i));
@@ -197,12 +203,19 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         }
     }
 
-    private static void deliver(List<LiveFrame> live, List<RestoredImage> results) {
+    private static void deliver(List<LiveFrame> live, List<RestoredImage> results, StageClock clock) {
         for (int i = 0; i < live.size(); i++) {
             RestoredImage r = results.get(i);
             LiveFrame f = live.get(i);
             try {
-                f.stream().deliver(new RestoredFrame(f.frame(), BgrImage.fromFloatImage(r.image()), r, System.nanoTime()));
+                FloatImage restored = r.image();
+                long t0 = System.nanoTime();
+                BgrImage bgr = BgrImage.fromFloatImage(restored);
+                clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
+                clock.record(StageClock.Stage.TILING, r.tilingNanos());
+                clock.record(StageClock.Stage.FORWARD, r.forwardNanos());
+                clock.record(StageClock.Stage.BLEND, r.blendNanos());
+                f.stream().deliver(new RestoredFrame(f.frame(), bgr, r, System.nanoTime()));
             } catch (RuntimeException | Error e) {
                 // caught here, not left to the executor: a dead worker would be replaced by one that starts with
                 // the newest round and overtakes the queued ones

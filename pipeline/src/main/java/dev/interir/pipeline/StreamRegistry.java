@@ -20,12 +20,13 @@ public final class StreamRegistry implements AutoCloseable {
     private final PipelineSettings settings;
     private final RestoreStage stage;
     private final Function<LiveStream, List<FrameSink>> sinkFactory;
+    private final StageClock clock = new StageClock();
 
     public StreamRegistry(FrameRestorer restorer, PipelineSettings settings,
                           Function<LiveStream, List<FrameSink>> sinkFactory) {
         this.settings = settings;
         this.sinkFactory = sinkFactory;
-        this.stage = new RestoreStage(restorer, this::list, settings);
+        this.stage = new RestoreStage(restorer, this::list, settings, clock);
         this.stage.start();
     }
 
@@ -37,7 +38,12 @@ public final class StreamRegistry implements AutoCloseable {
         return add(id, SourceSpec.parse(source));
     }
 
-    public synchronized LiveStream add(String id, SourceSpec spec) {
+    public LiveStream add(String id, SourceSpec spec) {
+        return add(id, spec, Demand.Mode.WATCHED);
+    }
+
+    /** @param mode what the stream does while nobody consumes it */
+    public synchronized LiveStream add(String id, SourceSpec spec, Demand.Mode mode) {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("stream id must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
         }
@@ -47,7 +53,8 @@ public final class StreamRegistry implements AutoCloseable {
         if (streams.size() >= settings.maxStreams()) {
             throw new IllegalStateException("stream limit reached (" + settings.maxStreams() + ")");
         }
-        LiveStream s = new LiveStream(id, spec, settings, stage::frameArrived);
+        LiveStream s = new LiveStream(id, spec, settings, stage::frameArrived,
+                new Demand(mode, settings.idleSeconds() * 1000L), clock);
         sinkFactory.apply(s).forEach(s::addSink);
         streams.put(id, s);
         s.start();
@@ -61,6 +68,11 @@ public final class StreamRegistry implements AutoCloseable {
         }
         s.stop();
         return true;
+    }
+
+    /** Time per stage, all streams together. */
+    public StageClock stageClock() {
+        return clock;
     }
 
     /** Frames restored together in the inference thread's latest round. */

@@ -19,6 +19,18 @@ class FfmpegSourceTest {
     }
 
     @Test
+    void theReachabilityCheckKnocksOnTheCamerasOwnPort() {
+        assertEquals("cam.local:8554", text(FfmpegSource.rtspAddress("rtsp://admin:pw@cam.local:8554/stream?x=1")));
+        assertEquals("10.0.0.7:554", text(FfmpegSource.rtspAddress("rtsp://10.0.0.7/live")));
+        assertEquals("cam:322", text(FfmpegSource.rtspAddress("rtsps://cam/live")));
+        assertEquals(null, FfmpegSource.rtspAddress("rtsp://bad host/x"));
+    }
+
+    private static String text(java.net.InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    @Test
     void ffmpegErrorsAreSpelledOut() {
         String m = FfmpegErrors.describe(new Exception("avformat_open_input() error -111: Could not open input \"rtsp://x\". "
                 + "(Has setFormat() been called?) (For more details, make sure FFmpegLogCallback.set() has been called.)"));

@@ -1,5 +1,6 @@
 package dev.interir.server;
 
+import dev.interir.pipeline.Demand;
 import dev.interir.pipeline.LiveStream;
 import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamRegistry;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final Pattern HLS_FILE = Pattern.compile("index\\.m3u8|seg_[0-9]{5}\\.ts");
-    private static final Set<String> STREAM_FIELDS = Set.of("id", "source");
+    private static final Set<String> STREAM_FIELDS = Set.of("id", "source", "mode");
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
     private final StreamRegistry registry;
@@ -127,7 +128,7 @@ final class ApiRoutes {
         }
         for (String field : body.fieldNames()) {
             if (!STREAM_FIELDS.contains(field)) {
-                error(ctx, 400, "unknown field '" + field + "' (allowed: id, source)");
+                error(ctx, 400, "unknown field '" + field + "' (allowed: id, source, mode)");
                 return;
             }
         }
@@ -135,8 +136,13 @@ final class ApiRoutes {
             error(ctx, 400, "'id' and 'source' are required strings");
             return;
         }
+        Object mode = body.getValue("mode");
+        if (mode != null && !(mode instanceof String)) {
+            error(ctx, 400, "'mode' must be a string: watched, onDemand or always");
+            return;
+        }
         try {
-            LiveStream s = registry.add(id, clientSource(source));
+            LiveStream s = registry.add(id, clientSource(source), Demand.Mode.parse((String) mode));
             LOG.info("stream {} added: {}", id, s.spec().shown());
             json(ctx, 201, StreamJson.of(s.snapshot(), false));
         } catch (IllegalArgumentException e) {
@@ -209,10 +215,13 @@ final class ApiRoutes {
     private void hlsFile(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         String file = ctx.pathParam("file");
-        if (registry.get(id).isEmpty()) {
+        LiveStream stream = registry.get(id).orElse(null);
+        if (stream == null) {
             error(ctx, 404, "no stream '" + id + "'");
             return;
         }
+        // asking is demand, even before the playlist exists: it starts the stream and its encoder
+        stream.demand().hlsRequested();
         if (!HLS_FILE.matcher(file).matches()) {
             error(ctx, 404, "no such HLS file");
             return;

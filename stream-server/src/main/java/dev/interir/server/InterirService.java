@@ -2,10 +2,13 @@ package dev.interir.server;
 
 import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
+import dev.interir.pipeline.Demand;
+import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.HlsSink;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.LiveStream;
 import dev.interir.pipeline.PipelineSettings;
+import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -15,11 +18,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +57,11 @@ public final class InterirService implements AutoCloseable {
     }
 
     public static InterirService start(ServiceConfig cfg) throws Exception {
+        return start(cfg, s -> List.of());
+    }
+
+    /** @param extraSinks more sinks for every stream (the benchmark's measurements) */
+    static InterirService start(ServiceConfig cfg, Function<LiveStream, List<FrameSink>> extraSinks) throws Exception {
         DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
         FrameRestorer frames = new FrameRestorer(restorer, settings.tile(), settings.overlap(), settings.maxBatch());
@@ -67,8 +77,10 @@ public final class InterirService implements AutoCloseable {
                     () -> Files.isRegularFile(playlist), () -> fanouts.remove(s.id()));
             fanouts.put(s.id(), ws);
             // the source's frame rate is known only once it opens; HLS stamps frames by grab time anyway
-            return List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds, cfg.hls.listSize),
-                    metrics.track(s));
+            List<FrameSink> sinks = new ArrayList<>(List.of(ws, new HlsSink(s.id(), hlsRoot, 25, cfg.hls.segmentSeconds,
+                    cfg.hls.listSize, s.demand()::hlsWanted, s.clock()), metrics.track(s)));
+            sinks.addAll(extraSinks.apply(s));
+            return sinks;
         });
         metrics.watch(registry);
 
@@ -86,7 +98,7 @@ public final class InterirService implements AutoCloseable {
         InterirService service = new InterirService(restorer, registry, jobs, vertx, router, http, fanouts, ready);
         for (ServiceConfig.StreamEntry e : cfg.streams) {
             try {
-                registry.add(e.id, BundledClip.resolve(e.source));
+                registry.add(e.id, SourceSpec.parse(BundledClip.resolve(e.source)), Demand.Mode.parse(e.mode));
             } catch (RuntimeException ex) {
                 LOG.error("configured stream {} not started: {}", e.id, ex.getMessage());
             }

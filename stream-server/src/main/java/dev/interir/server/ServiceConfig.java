@@ -55,6 +55,7 @@ public final class ServiceConfig {
         public int slotCapacity;
         public long maxFramePixels;
         public int maxStreams;
+        public int idleSeconds;
     }
 
     public static final class Hls {
@@ -86,6 +87,8 @@ public final class ServiceConfig {
     public static final class StreamEntry {
         public String id;
         public String source;
+        /** watched (default), onDemand or always: see {@link dev.interir.pipeline.Demand.Mode} */
+        public String mode;
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -163,6 +166,6 @@ public final class ServiceConfig {
                 pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
                 pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.temporal,
                 pipeline.sceneCutThreshold, pipeline.slotCapacity,
-                pipeline.maxFramePixels, pipeline.maxStreams);
+                pipeline.maxFramePixels, pipeline.maxStreams, pipeline.idleSeconds);
     }
 }

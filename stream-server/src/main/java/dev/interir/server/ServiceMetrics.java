@@ -3,6 +3,7 @@ package dev.interir.server;
 import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.LiveStream;
 import dev.interir.pipeline.RestoredFrame;
+import dev.interir.pipeline.StageClock;
 import dev.interir.pipeline.StreamRegistry;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -20,6 +21,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Pointer;
 
@@ -49,6 +52,14 @@ final class ServiceMetrics {
         Gauge.builder("interir.streams", streams, s -> s.list().size()).description("Streams configured").register(registry);
         Gauge.builder("interir.model.batch.frames", streams, StreamRegistry::lastBatchFrames)
                 .description("Frames restored together in the latest forward round").register(registry);
+        Map<StageClock.Stage, Timer> stages = new EnumMap<>(StageClock.Stage.class);
+        for (StageClock.Stage s : StageClock.Stage.values()) {
+            stages.put(s, Timer.builder("interir.stage").tag("stage", s.label())
+                    .description("Time per frame in each stage of the engine, all streams (decode: the grab thread's CPU time)")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(5)).register(registry));
+        }
+        streams.stageClock().listener((s, nanos) -> stages.get(s).record(nanos, TimeUnit.NANOSECONDS));
     }
 
     /** Registers the stream's meters; the returned sink records per-frame figures and removes them on close. */

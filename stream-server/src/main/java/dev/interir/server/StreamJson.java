@@ -16,6 +16,8 @@ final class StreamJson {
                 .put("id", s.id())
                 .put("source", CredentialMask.mask(s.source()))
                 .put("status", s.status())
+                .put("mode", s.mode())
+                .put("restoring", s.restoring())
                 .put("width", s.width())
                 .put("height", s.height())
                 .put("fps", round(s.fps()))

@@ -4,6 +4,7 @@ import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.LiveStream;
 import dev.interir.pipeline.PlaceholderFrame;
+import dev.interir.pipeline.StageClock;
 import dev.interir.pipeline.StreamSnapshot;
 import dev.interir.pipeline.StreamStatus;
 import dev.interir.pipeline.RestoredFrame;
@@ -18,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sends one stream's frames to its WebSocket viewers: each frame is JPEG-encoded once (on the deliver thread,
  * and only if someone watches) and written to every viewer whose connection has drained the previous one, so
  * a slow viewer loses frames alone and never holds up the pipeline or the other viewers. Once a second every
- * viewer also gets a JSON stats message.
+ * viewer also gets a JSON stats message. Viewers joining and leaving are reported to the stream's {@code Demand}:
+ * a stream nobody watches stops restoring.
  */
 final class WebSocketFanout implements FrameSink {
     /** Bytes a viewer may have unsent before it is skipped: about one frame. */
@@ -53,20 +55,34 @@ final class WebSocketFanout implements FrameSink {
         }
         ws.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
         viewers.add(ws);
-        ws.closeHandler(v -> viewers.remove(ws));
-        ws.exceptionHandler(e -> viewers.remove(ws));
+        stream.demand().viewerJoined();
+        ws.closeHandler(v -> leave(viewers, ws));
+        ws.exceptionHandler(e -> leave(viewers, ws));
         ws.writeTextMessage(StreamJson.stats(stream.snapshot(), hlsReady.getAsBoolean(), viewerCount()).encode());
         return true;
+    }
+
+    private void leave(Set<ServerWebSocket> viewers, ServerWebSocket ws) {
+        if (viewers.remove(ws)) {
+            stream.demand().viewerLeft();
+        }
     }
 
     @Override
     public void accept(RestoredFrame frame) {
         if (!restoredViewers.isEmpty()) {
-            send(restoredViewers, Buffer.buffer(encoder.encode(frame.restored())));
+            send(restoredViewers, Buffer.buffer(jpeg(frame.restored())));
         }
         if (!originalViewers.isEmpty()) {
-            send(originalViewers, Buffer.buffer(encoder.encode(frame.original().image())));
+            send(originalViewers, Buffer.buffer(jpeg(frame.original().image())));
         }
+    }
+
+    private byte[] jpeg(dev.interir.pipeline.BgrImage image) {
+        long t0 = System.nanoTime();
+        byte[] bytes = encoder.encode(image);
+        stream.clock().record(StageClock.Stage.JPEG, System.nanoTime() - t0);
+        return bytes;
     }
 
     private static void send(Set<ServerWebSocket> viewers, Buffer jpeg) {
@@ -96,7 +112,8 @@ final class WebSocketFanout implements FrameSink {
             return;
         }
         StreamSnapshot snapshot = stream.snapshot();
-        if (stream.status() != StreamStatus.LIVE) {
+        // an idle stream wakes up for its viewer within a second: a placeholder would only flash
+        if (stream.status() != StreamStatus.LIVE && stream.status() != StreamStatus.IDLE) {
             sendPlaceholder(snapshot);
         }
         String json = StreamJson.stats(snapshot, hlsReady.getAsBoolean(), viewerCount()).encode();
@@ -112,12 +129,8 @@ final class WebSocketFanout implements FrameSink {
     public void close() {
         onClose.run();
         vertx.cancelTimer(statsTimer);
-        for (ServerWebSocket ws : restoredViewers) {
-            ws.close((short) 1001, "stream removed");
-        }
-        for (ServerWebSocket ws : originalViewers) {
-            ws.close((short) 1001, "stream removed");
-        }
+        restoredViewers.forEach(ws -> ws.close((short) 1001, "stream removed"));
+        originalViewers.forEach(ws -> ws.close((short) 1001, "stream removed"));
         restoredViewers.clear();
         originalViewers.clear();
     }

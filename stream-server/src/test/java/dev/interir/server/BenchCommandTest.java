@@ -20,21 +20,39 @@ class BenchCommandTest {
     @Test
     void benchRunsEveryConfigurationOnATinyClipAndWritesJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
-        int code = new CommandLine(new Main()).execute("bench", "--size", "128x96", "--streams", "2", "--fps", "10",
-                "--seconds", "1.5", "--warmup", "0.5", "--json", json.toString());
-        assertEquals(0, code);
-        JsonNode doc = new ObjectMapper().readTree(json.toFile());
-        JsonNode rows = doc.get("results");
-        assertEquals(3, rows.size(), "one stream; several unbatched and batched");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new Main()).execute("bench", "--size", "128x96", "--streams", "2", "--fps", "10",
+                    "--seconds", "1.5", "--warmup", "1.5", "--markdown", "--json", json.toString());
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("results");
+        assertEquals(6, rows.size(), "unwatched, watched, watched with extras, on-demand demo; unbatched/batched");
         for (JsonNode row : rows) {
             String name = row.get("configuration").asText();
+            if (!row.get("viewers").asBoolean()) {
+                assertEquals(0, row.get("frames").asInt(), name + ": nobody watches, nothing is restored");
+                continue;
+            }
             assertTrue(row.get("frames").asInt() > 0, name + " restored no frame");
-            assertTrue(row.get("fpsTotal").asDouble() > 0, name);
+            assertTrue(row.get("deliveredFpsPerStream").asDouble() > 0, name + ": the viewer received no frame");
             assertTrue(row.get("latencyP50Ms").asDouble() > 0, name);
-            assertTrue(row.get("forwardMsPerFrame").asDouble() > 0, name);
             assertNotNull(row.get("psnr"), name + ": the bundled clip has a clean version");
             assertEquals(4.0, row.get("stagesPerFrame").asDouble(), 1e-9, name + ": every frame runs all K stages");
+            for (String stage : new String[]{"decode", "colour", "tiling", "forward", "blend", "jpeg"}) {
+                assertTrue(row.get("msPerFrame").get(stage).asDouble() > 0, name + ": no time in " + stage);
+            }
+            assertTrue(row.get("cpuUserCores").asDouble() > 0, name);
         }
+        assertTrue(rows.get(2).get("msPerFrame").get("h264").asDouble() > 0, "HLS was asked for: the encoder ran");
+        assertEquals(0.0, rows.get(1).get("msPerFrame").get("h264").asDouble(), 1e-9, "nobody asked for HLS: no encoding");
+        assertTrue(out.contains("| configuration | fps restored (per stream) | fps at the viewer |"), out);
     }
 
     @Test

@@ -26,7 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A flaky camera and a stalled viewer, with real parts: the service must recover and keep everyone else served. */
+/**
+ * A flaky camera and a stalled viewer, with real parts: the service must recover and keep everyone else served.
+ * The camera test is also the recovery measurement: {@code -Dinterir.recoveryCycles=20} runs 20 kill/restart cycles
+ * and prints p50 and worst time from the camera's return to the first restored frame at the viewer.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReliabilityTest {
 
@@ -59,14 +63,19 @@ class ReliabilityTest {
             assertEquals(201, client.addStream("flaky", camera.url()).statusCode());
             client.awaitStream("flaky", s -> s.getLong("framesOut") > 0);
             AtomicInteger binary = new AtomicInteger();
+            List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean closed = new AtomicBoolean();
             WebSocket viewer = wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1")
                     .setURI("/ws/streams/flaky")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-            viewer.binaryMessageHandler(b -> binary.incrementAndGet());
+            viewer.binaryMessageHandler(b -> {
+                binary.incrementAndGet();
+                arrivals.add(System.nanoTime());
+            });
             viewer.closeHandler(v -> closed.set(true));
 
             List<Double> recoveries = new ArrayList<>();
-            for (int cycle = 0; cycle < 3; cycle++) {
+            int cycles = Integer.getInteger("interir.recoveryCycles", 3);
+            for (int cycle = 0; cycle < cycles; cycle++) {
                 camera.close();
                 client.awaitStream("flaky", s -> !"live".equals(s.getString("status")));
                 int duringOutage = binary.get();
@@ -74,20 +83,41 @@ class ReliabilityTest {
                 assertTrue(binary.get() > duringOutage, "the viewer sees a placeholder frame while the camera is away");
                 long framesBefore = client.stream("flaky").getLong("framesOut");
                 camera = RtspCamera.start(port, 160, 120, 10);
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(); // the camera accepts connections again
                 client.awaitStream("flaky", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > framesBefore);
-                recoveries.add((System.nanoTime() - t0) / 1e9);
+                Thread.sleep(1000);
+                recoveries.add((firstRestoredFrame(arrivals, t0) - t0) / 1e9);
             }
             assertFalse(closed.get(), "the viewer's WebSocket stays open through the outages");
-            assertTrue(client.stream("flaky").getLong("reconnects") >= 3, "each restart counts as a reconnect");
-            Collections.sort(recoveries);
-            System.out.printf(Locale.ROOT, "camera recovery after restart: median %.2f s, max %.2f s (%s)%n",
-                    recoveries.get(1), recoveries.get(2), recoveries);
+            assertTrue(client.stream("flaky").getLong("reconnects") >= cycles, "each restart counts as a reconnect");
+            List<Double> sorted = new ArrayList<>(recoveries);
+            Collections.sort(sorted);
+            double p50 = sorted.get((sorted.size() - 1) / 2);
+            double worst = sorted.get(sorted.size() - 1);
+            System.out.printf(Locale.ROOT, "camera recovery, return to first restored frame at the viewer, %d cycles: "
+                    + "p50 %.2f s, worst %.2f s (%s)%n", cycles, p50, worst, recoveries);
+            assertTrue(worst < 3.0, "a camera that came back was restored only after " + worst + " s");
             viewer.close();
         } finally {
             camera.close();
             client.delete("/api/streams/flaky");
         }
+    }
+
+    /**
+     * The first frame of the restored stream after {@code t0}: restored frames come at the camera's 10 fps, the
+     * offline placeholder once a second, so the first arrival followed by another within 0.4 s is a restored one.
+     */
+    private static long firstRestoredFrame(List<Long> arrivals, long t0) {
+        synchronized (arrivals) {
+            for (int i = 0; i + 1 < arrivals.size(); i++) {
+                long t = arrivals.get(i);
+                if (t >= t0 && arrivals.get(i + 1) - t < 400_000_000L) {
+                    return t;
+                }
+            }
+        }
+        throw new AssertionError("no restored frame reached the viewer after the camera came back");
     }
 
     @Test

@@ -16,10 +16,15 @@ final class ServiceClient {
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
-    /** The defaults made fit for a test: any free port, HLS under {@code tmp}, no configured streams. */
+    /**
+     * The defaults made fit for a test: any free port, HLS under {@code tmp}, no configured streams, and streams that
+     * keep restoring for 10 minutes without a viewer (tests that wait for frames need not watch; DemandTest sets
+     * its own).
+     */
     static ServiceConfig testConfig(java.nio.file.Path tmp) {
         ServiceConfig cfg = ServiceConfig.defaults();
         cfg.server.port = 0;
+        cfg.pipeline.idleSeconds = 600;
         cfg.hls.dir = tmp.resolve("hls").toString();
         cfg.streams = java.util.List.of();
         return cfg;
