@@ -25,9 +25,11 @@ from .network import checkpoint_weights, count_params
 from .video import VideoInterIR
 
 
-def psnr_loss(a, b):
-    """mean over samples of log10(MSE)/20: every sample's dB counts the same (see train.psnr_loss)."""
-    return torch.log10(((a - b) ** 2).mean(dim=(1, 2, 3)) + 1e-6).mean() / 20.0
+def charbonnier(a, b, eps=1e-3):
+    """Mean of sqrt(d^2 + eps^2). Not the log-MSE of train.py: clean and lightly compressed chains have errors near
+    zero, and a log weighs them by 1/MSE, so they decided the fusion alone and taught it that the previous output
+    only hurts (two runs collapsed onto the single-frame restoration within ten minutes)."""
+    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
 
 
 def run_chain(model: VideoInterIR, noisy, p=None, with_spatial=False):
@@ -77,6 +79,11 @@ def main():
     ap.add_argument("--frames", type=int, default=6)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--init", default="", help="start the fusion from this train_video checkpoint (fresh optimiser)")
+    ap.add_argument("--init-logit-scale", type=float, default=1.0,
+                    help="scale the --init fusion's output layer: a run whose logits grew far past their bound has "
+                         "no gradient left there; 0.1 brings them back into tanh's working range")
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="AdamW weight decay (keeps the trunk's gains small)")
     ap.add_argument("--val-every", type=float, default=5.0, help="minutes between validations/checkpoints")
     a = ap.parse_args()
 
@@ -89,7 +96,12 @@ def main():
     for q in model.spatial.parameters():
         q.requires_grad_(False)
     model.spatial.eval()
-    opt = torch.optim.Adam(model.fusion.parameters(), lr=a.lr)
+    if a.init:
+        model.fusion.load_state_dict(torch.load(a.init, map_location="cpu")["fusion"])
+        with torch.no_grad():
+            model.fusion.out.weight.mul_(a.init_logit_scale)
+            model.fusion.out.bias.mul_(a.init_logit_scale)
+    opt = torch.optim.AdamW(model.fusion.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     last = os.path.join(a.ckpt, "last.pt")
     step, minutes = 0, 0.0
     if os.path.exists(last):
@@ -126,7 +138,7 @@ def main():
             carried[torch.from_numpy(fresh)] = float("nan")
         outs = run_chain(model, noisy, carried)
         carried = outs[-1].detach().clamp(0.0, 1.0)
-        loss = sum(psnr_loss(o, torch.from_numpy(c)) for o, c in zip(outs, clean)) / len(outs)
+        loss = sum(charbonnier(o, torch.from_numpy(c)) for o, c in zip(outs, clean)) / len(outs)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.fusion.parameters(), 1.0)

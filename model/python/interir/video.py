@@ -18,7 +18,7 @@ TorchScript contract (the same as InterIR's, so the Java side runs both):
     stages run cold on every frame (k is ignored): the temporal evidence is the previous image, which is bounded,
     not the stage state, whose warm chains drifted.
 """
-from typing import Tuple
+from typing import List, Tuple
 
 import torch
 import torch.nn as nn
@@ -43,6 +43,46 @@ def noise_sigma(x: torch.Tensor) -> torch.Tensor:
     luma = x.mean(dim=1)
     d = (luma[:, :, 1:] - luma[:, :, :-1]).abs().flatten(1)
     return d.median(dim=1).values / 0.954 * 1.7320508  # luma averages 3 channels: sigma_luma = sigma / sqrt(3)
+
+
+def align_history(p: torch.Tensor, y: torch.Tensor, reach: int = 2) -> torch.Tensor:
+    """The previous output shifted by the whole-pixel offset (up to `reach` px each way) that best matches the current
+    restoration, one offset per tile: a pan or a shaking camera moves a tile's content as a whole, and the fusion's
+    3x3 taps only reach a pixel. The match is the mean absolute luma difference; the unshifted view wins ties (a 2%
+    bonus), so noise does not make a still camera's history wander."""
+    B, _, H, W = p.shape
+    n = 2 * reach + 1
+    yl = y.mean(dim=1, keepdim=True)
+    pad = F.pad(p, [reach, reach, reach, reach], mode="replicate")
+    pl = pad.mean(dim=1, keepdim=True)
+    costs: List[torch.Tensor] = []
+    for dy in range(n):
+        for dx in range(n):
+            costs.append((pl[:, :, dy:dy + H, dx:dx + W] - yl).abs().mean(dim=(1, 2, 3)))
+    c = torch.stack(costs, dim=1)
+    centre = reach * n + reach
+    c[:, centre] = c[:, centre] * 0.98
+    best = c.argmin(dim=1)
+    rows: List[torch.Tensor] = []
+    for b in range(B):
+        k = int(best[b])
+        dy = k // n
+        dx = k % n
+        rows.append(pad[b, :, dy:dy + H, dx:dx + W])
+    return torch.stack(rows, dim=0)
+
+
+def clamp_history(p: torch.Tensor, y: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """The previous output limited, per pixel and colour, to the range of the current restoration's 3x3 neighbourhood
+    widened by a margin that follows the noise (the neighbourhood clamp of temporal anti-aliasing). Where the scene
+    stands still the previous output lies inside that range and passes untouched; where something moved, was
+    uncovered or cut, it does not, and what would have been a ghost is pulled to what the current frame shows. The
+    learned weights miss some motion (a fast object, a steady pan): without the clamp those frames came out below
+    the single-frame restoration."""
+    m = (0.5 * sigma + 2.0 / 255.0).view(-1, 1, 1, 1)
+    hi = F.max_pool2d(y, 3, 1, 1) + m
+    lo = -F.max_pool2d(-y, 3, 1, 1) - m
+    return torch.maximum(torch.minimum(p, hi), lo)
 
 
 class Fusion(nn.Module):
@@ -80,6 +120,7 @@ class Fusion(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         B, _, H, W = x.shape
+        p = clamp_history(align_history(p, y), y, noise_sigma(x))
         # the softmax as exp of the bounded logits and one division of the 3-channel sum: the same function, a
         # 19-channel max, sum and division fewer at full resolution
         e = torch.exp(self.logits(x, y, p))
