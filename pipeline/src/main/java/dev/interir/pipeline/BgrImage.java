@@ -27,6 +27,29 @@ public record BgrImage(byte[] bgr, int width, int height) {
         return new BgrImage(out, w, h);
     }
 
+    /**
+     * Copies the picture into an 8-bit BGR frame for an FFmpeg encoder, row by row (the frame's rows may be padded).
+     * A frame larger than the picture (H.264 4:2:0 needs even sizes) gets the last column and row replicated into
+     * the extra pixels.
+     */
+    public void writeTo(Frame f) {
+        if (f.imageWidth < width || f.imageHeight < height) {
+            throw new IllegalArgumentException("a " + f.imageWidth + "x" + f.imageHeight + " frame cannot hold " + width
+                    + "x" + height);
+        }
+        ByteBuffer buf = (ByteBuffer) f.image[0];
+        int row = width * 3;
+        for (int y = 0; y < f.imageHeight; y++) {
+            int sy = Math.min(y, height - 1);
+            buf.position(y * f.imageStride);
+            buf.put(bgr, sy * row, row);
+            for (int x = width; x < f.imageWidth; x++) {
+                buf.put(bgr, sy * row + row - 3, 3);
+            }
+        }
+        buf.position(0);
+    }
+
     public FloatImage toFloatImage() {
         int plane = width * height;
         float[] chw = new float[3 * plane];

@@ -5,7 +5,6 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -27,6 +26,7 @@ public final class HlsSink implements FrameSink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HlsSink.class);
 
     private final String streamId;
+    private final HlsLayout layout;
     private final Path dir;
     private final double timelineFps;
     private final int segmentSeconds;
@@ -48,22 +48,19 @@ public final class HlsSink implements FrameSink, Runnable {
      * @param wanted whether anyone consumes the HLS output now
      * @param clock  where the encoding time is recorded
      */
-    public HlsSink(String streamId, Path root, double timelineFps, int segmentSeconds, int listSize,
+    public HlsSink(String streamId, HlsLayout layout, double timelineFps, int segmentSeconds, int listSize,
                    BooleanSupplier wanted, StageClock clock) {
         this.streamId = streamId;
+        this.layout = layout;
         this.wanted = wanted;
         this.clock = clock;
-        this.dir = root.resolve(streamId);
+        this.dir = layout.dir(streamId);
         this.timelineFps = timelineFps > 0 ? timelineFps : 25;
         this.segmentSeconds = Math.max(1, segmentSeconds);
         this.listSize = Math.max(2, listSize);
         this.thread = new Thread(this, "hls-" + streamId);
         this.thread.setDaemon(true);
         this.thread.start();
-    }
-
-    public Path playlist() {
-        return dir.resolve("index.m3u8");
     }
 
     @Override
@@ -144,13 +141,7 @@ public final class HlsSink implements FrameSink, Runnable {
         }
         long t0 = System.nanoTime();
         lastFrameIndex = index;
-        ByteBuffer buf = (ByteBuffer) frame.image[0];
-        int row = img.width() * 3;
-        for (int y = 0; y < img.height(); y++) {
-            buf.position(y * frame.imageStride);
-            buf.put(img.bgr(), y * row, row);
-        }
-        buf.position(0);
+        img.writeTo(frame);
         recorder.setFrameNumber((int) index);
         recorder.record(frame, AV_PIX_FMT_BGR24);
         clock.record(StageClock.Stage.H264, System.nanoTime() - t0);
@@ -158,7 +149,7 @@ public final class HlsSink implements FrameSink, Runnable {
 
     private void startRecorder(int width, int height, long grabNanos, double arrivalFps) throws Exception {
         Files.createDirectories(dir); // emptied and removed when the encoder last went idle
-        FFmpegFrameRecorder r = new FFmpegFrameRecorder(playlist().toString(), width, height, 0);
+        FFmpegFrameRecorder r = new FFmpegFrameRecorder(layout.playlist(streamId).toString(), width, height, 0);
         r.setFormat("hls");
         r.setVideoCodec(AV_CODEC_ID_H264);
         r.setPixelFormat(AV_PIX_FMT_YUV420P);
@@ -169,7 +160,7 @@ public final class HlsSink implements FrameSink, Runnable {
         r.setOption("hls_time", Integer.toString(segmentSeconds));
         r.setOption("hls_list_size", Integer.toString(listSize));
         r.setOption("hls_flags", "delete_segments+independent_segments");
-        r.setOption("hls_segment_filename", dir.resolve("seg_%05d.ts").toString());
+        r.setOption("hls_segment_filename", layout.segmentPattern(streamId).toString());
         r.start();
         recorder = r;
         frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);

@@ -1,5 +1,8 @@
 package dev.interir.pipeline;
 
+import dev.interir.model.FrameRestorer;
+import dev.interir.model.Restorer;
+
 /**
  * The pipeline's knobs; stream-server fills them from the config file (defaults documented there).
  *
@@ -20,4 +23,9 @@ package dev.interir.pipeline;
 public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
                                boolean temporal, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams, int idleSeconds) {
+
+    /** The model's frame restorer with these tiles and batches: the one the live streams and the file jobs share. */
+    public FrameRestorer frameRestorer(Restorer restorer) {
+        return new FrameRestorer(restorer, tile, overlap, maxBatch);
+    }
 }

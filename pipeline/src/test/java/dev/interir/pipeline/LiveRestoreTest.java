@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.interir.model.DjlRestorer;
-import dev.interir.model.FrameRestorer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,7 +35,7 @@ class LiveRestoreTest {
         try (DjlRestorer model = DjlRestorer.loadBundled("live", Device.cpu())) {
             temporal = model.info().temporal();
             PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, true, 0.12f, 2, Long.MAX_VALUE, 4, 60);
-            try (StreamRegistry registry = new StreamRegistry(new FrameRestorer(model, 128, 8, 8), settings,
+            try (StreamRegistry registry = new StreamRegistry(settings.frameRestorer(model), settings,
                     s -> List.of(sink))) {
                 registry.add("fixed", SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** The sample clip inside the jar, so `serve` shows a restored stream on a fresh machine with no camera. */
-final class BundledClip {
-    static final String SCHEME = "bundled:";
+public final class BundledClip {
+    public static final String SCHEME = "bundled:";
 
     private BundledClip() {
     }
 
     /** Turns {@code bundled:NAME} into a {@code file:} source of the extracted clip; other sources pass through. */
-    static String resolve(String source) {
+    public static String resolve(String source) {
         if (source == null || !source.startsWith(SCHEME)) {
             return source;
         }

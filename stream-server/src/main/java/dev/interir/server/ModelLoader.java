@@ -6,7 +6,7 @@ import dev.interir.model.DjlRestorer;
 import java.nio.file.Path;
 
 /** Loads the configured network on the best device here, with DJL kept offline. */
-final class ModelLoader {
+public final class ModelLoader {
     private ModelLoader() {
     }
 
@@ -15,11 +15,11 @@ final class ModelLoader {
      * forward pass runs; libtorch's threads wait for each other at every operator, so one of them stalled by
      * that work stalls the whole pass (bench on 2 cores: 1 thread plus the deliver thread beat 2 threads).
      */
-    static int threadsFor(int configured) {
+    public static int threadsFor(int configured) {
         return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
 
-    static DjlRestorer load(String variant, String file, int threads) {
+    public static DjlRestorer load(String variant, String file, int threads) {
         // must be set before the engine starts; natives come from the Maven jars, never a download
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threadsFor(threads)));

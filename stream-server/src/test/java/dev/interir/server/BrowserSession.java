@@ -25,11 +25,11 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * explicitly, so Selenium Manager never runs (it would try to download a driver or a browser); the profile is a
  * fresh temporary folder, removed on close. The browser's console is read through chromedriver's log.
  */
-final class BrowserSession implements AutoCloseable {
+public final class BrowserSession implements AutoCloseable {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final ChromeDriverService service;
     private final Path profile;
     private final List<LogEntry> console = new ArrayList<>();
@@ -40,11 +40,11 @@ final class BrowserSession implements AutoCloseable {
         this.profile = profile;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
-    static BrowserSession start(int width, int height, Path downloads) throws IOException {
+    public static BrowserSession start(int width, int height, Path downloads) throws IOException {
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         Path profile = Files.createTempDirectory("interir-chromium");
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -78,11 +78,11 @@ final class BrowserSession implements AutoCloseable {
         }
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    double number(String script, Object... args) {
+    public double number(String script, Object... args) {
         Object v = js(script, args);
         if (!(v instanceof Number n)) {
             throw new AssertionError("expected a number from `" + script + "`, got " + v);
@@ -90,7 +90,7 @@ final class BrowserSession implements AutoCloseable {
         return n.doubleValue();
     }
 
-    byte[] screenshot(Path file) throws IOException {
+    public byte[] screenshot(Path file) throws IOException {
         byte[] png = driver.getScreenshotAs(OutputType.BYTES);
         Files.createDirectories(file.getParent());
         Files.write(file, png);
@@ -98,7 +98,7 @@ final class BrowserSession implements AutoCloseable {
     }
 
     /** Every console message so far (chromedriver hands each out once; they are kept here). */
-    List<LogEntry> console() {
+    public List<LogEntry> console() {
         console.addAll(driver.manage().logs().get(LogType.BROWSER).getAll());
         return List.copyOf(console);
     }

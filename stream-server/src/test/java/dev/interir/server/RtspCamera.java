@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A real RTSP server on loopback (GStreamer, started from rtsp_camera.py) serving a moving test pattern. */
-final class RtspCamera implements AutoCloseable {
+public final class RtspCamera implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -18,12 +18,12 @@ final class RtspCamera implements AutoCloseable {
         this.port = port;
     }
 
-    static RtspCamera start(int width, int height, int fps) throws Exception {
+    public static RtspCamera start(int width, int height, int fps) throws Exception {
         return start(freePort(), width, height, fps);
     }
 
     /** On a given port: a camera that comes back where it was. */
-    static RtspCamera start(int port, int width, int height, int fps) throws Exception {
+    public static RtspCamera start(int port, int width, int height, int fps) throws Exception {
         Path script = Path.of(RtspCamera.class.getResource("/rtsp_camera.py").toURI());
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(port), "/cam",
                 Integer.toString(width), Integer.toString(height), Integer.toString(fps))
@@ -48,17 +48,17 @@ final class RtspCamera implements AutoCloseable {
         return new RtspCamera(p, port);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "rtsp://127.0.0.1:" + port + "/cam";
     }
 

@@ -5,19 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.interir.server.config.ServiceConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,31 +37,30 @@ import org.junit.jupiter.api.io.TempDir;
  * ("steady") runs throughout and must keep advancing whatever the other tests do to the service.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(VertxExtension.class)
 class StreamServiceTest {
-    private static final Duration WAIT = ServiceClient.WAIT;
-
     @TempDir
     static Path tmp;
 
     private InterirService service;
     private RtspCamera camera;
     private ServiceClient client;
-    private final Vertx vertx = Vertx.vertx();
-    private final WebSocketClient wsClient = vertx.createWebSocketClient();
+    private WebSocketClient wsClient;
 
     @BeforeAll
-    void startService() throws Exception {
+    void startService(Vertx vertx) throws Exception {
+        wsClient = vertx.createWebSocketClient();
         camera = RtspCamera.start(320, 240, 15);
         Path clip = tmp.resolve("steady.mp4");
-        run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=256x144:rate=10", "-t", "3",
-                "-pix_fmt", "yuv420p", clip.toString());
+        Processes.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=256x144:rate=10", "-t", "3", "-pix_fmt", "yuv420p",
+                clip.toString());
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         ServiceConfig.StreamEntry steady = new ServiceConfig.StreamEntry();
         steady.id = "steady";
         steady.source = "file:" + clip;
         cfg.streams = List.of(steady);
         service = InterirService.start(cfg);
-        client = new ServiceClient(service.port());
+        client = new ServiceClient(vertx, service.port());
         client.awaitStream("steady", s -> s.getLong("framesOut") > 0);
     }
 
@@ -69,30 +72,33 @@ class StreamServiceTest {
         if (camera != null) {
             camera.close();
         }
-        vertx.close();
     }
 
     @Test
-    void rtspCameraIsRestoredToWebSocketAndHls() throws Exception {
-        HttpResponse<String> created = client.post("/api/streams", new JsonObject().put("id", "cam").put("source", camera.url()).encode());
-        assertEquals(201, created.statusCode(), created.body());
+    void rtspCameraIsRestoredToWebSocketAndHls(VertxTestContext viewer) throws Throwable {
+        HttpResponse<Buffer> created = client.post("/api/streams", new JsonObject().put("id", "cam").put("source", camera.url()).encode());
+        assertEquals(201, created.statusCode(), created.bodyAsString());
         client.awaitStream("cam", s -> "live".equals(s.getString("status")) && s.getLong("framesOut") > 0);
 
         List<byte[]> frames = new CopyOnWriteArrayList<>();
         List<JsonObject> stats = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> enough = new CompletableFuture<>();
+        Checkpoint threeFrames = viewer.laxCheckpoint(3);
+        Checkpoint aStatsMessage = viewer.laxCheckpoint();
         wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1").setURI("/ws/streams/cam"))
-                .onSuccess(ws -> {
+                .onComplete(viewer.succeeding(ws -> {
                     ws.binaryMessageHandler(b -> {
                         frames.add(b.getBytes());
-                        if (frames.size() >= 3 && !stats.isEmpty()) {
-                            enough.complete(null);
-                        }
+                        threeFrames.flag();
                     });
-                    ws.textMessageHandler(t -> stats.add(new JsonObject(t)));
-                })
-                .onFailure(enough::completeExceptionally);
-        enough.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    ws.textMessageHandler(t -> {
+                        stats.add(new JsonObject(t));
+                        aStatsMessage.flag();
+                    });
+                }));
+        assertTrue(viewer.awaitCompletion(ServiceClient.WAIT.toSeconds(), TimeUnit.SECONDS), "three frames and a stats message");
+        if (viewer.failed()) {
+            throw viewer.causeOfFailure();
+        }
 
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(frames.get(frames.size() - 1)));
         assertNotNull(img, "a binary WebSocket message must be a JPEG");
@@ -103,10 +109,10 @@ class StreamServiceTest {
         assertEquals("cam", s.getString("id"));
 
         String segment = awaitHlsSegment("cam");
-        HttpResponse<byte[]> ts = client.sendForBytes(client.req("/hls/cam/" + segment));
+        HttpResponse<Buffer> ts = client.get("/hls/cam/" + segment);
         assertEquals(200, ts.statusCode());
-        Path seg = Files.write(tmp.resolve(segment), ts.body());
-        String probe = run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+        Path seg = Files.write(tmp.resolve(segment), ts.body().getBytes());
+        String probe = Processes.run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                 "stream=codec_name,width,height", "-of", "csv=p=0", seg.toString());
         assertEquals("h264,320,240", probe.lines().filter(l -> !l.isBlank()).distinct().reduce((a, b) -> a + " | " + b).orElse(""));
 
@@ -117,9 +123,9 @@ class StreamServiceTest {
     @Test
     void wrongUrlEndsInAClearStatus() throws Exception {
         int closedPort = RtspCamera.freePort();
-        HttpResponse<String> created = client.post("/api/streams", new JsonObject().put("id", "nowhere")
+        HttpResponse<Buffer> created = client.post("/api/streams", new JsonObject().put("id", "nowhere")
                 .put("source", "rtsp://127.0.0.1:" + closedPort + "/none").encode());
-        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(201, created.statusCode(), created.bodyAsString());
         JsonObject s = client.awaitStream("nowhere", j -> j.getString("error") != null);
         assertTrue(List.of("reconnecting", "offline").contains(s.getString("status")), s.encode());
         assertFalse(s.getString("error").isBlank());
@@ -163,41 +169,22 @@ class StreamServiceTest {
         client.assertKeepsServing("steady");
     }
 
-    private static void assertError(HttpResponse<String> r, int code) {
-        assertEquals(code, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("application/json"), r.body());
-        assertFalse(new JsonObject(r.body()).getString("error").isBlank());
+    private static void assertError(HttpResponse<Buffer> r, int code) {
+        assertEquals(code, r.statusCode(), r.bodyAsString());
+        assertTrue(Objects.toString(r.getHeader("content-type"), "").startsWith("application/json"), r.bodyAsString());
+        assertFalse(r.bodyAsJsonObject().getString("error").isBlank());
     }
 
+    /**
+     * The newest segment of the stream's playlist once it lists two: the first segment may hold the recorder's
+     * start alone, too short for ffprobe to find a frame in.
+     */
     private String awaitHlsSegment(String id) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = client.get("/hls/" + id + "/index.m3u8");
-            if (r.statusCode() == 200) {
-                assertTrue(r.body().startsWith("#EXTM3U"), r.body());
-                for (String line : r.body().split("\n")) {
-                    if (line.endsWith(".ts")) {
-                        return line.trim();
-                    }
-                }
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("no HLS segment for " + id + " within " + WAIT);
-    }
-
-
-
-
-
-
-
-    static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out;
+        HttpResponse<Buffer> playlist = ServiceClient.await(client.until(
+                () -> client.request(io.vertx.core.http.HttpMethod.GET, "/hls/" + id + "/index.m3u8").send(),
+                r -> r.statusCode() == 200 && r.bodyAsString().lines().filter(l -> l.endsWith(".ts")).count() >= 2,
+                ServiceClient.WAIT, "two HLS segments of " + id), ServiceClient.WAIT.plusSeconds(5));
+        assertTrue(playlist.bodyAsString().startsWith("#EXTM3U"), playlist.bodyAsString());
+        return playlist.bodyAsString().lines().filter(l -> l.endsWith(".ts")).reduce((a, b) -> b).orElseThrow().trim();
     }
 }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.interir.server.config.ServiceConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -49,6 +50,7 @@ import org.openqa.selenium.support.ui.Select;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(VertxExtension.class)
 class ViewerBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
@@ -68,22 +70,22 @@ class ViewerBrowserTest {
     private Path downloads;
     /** What a user types to add the extra clip: its path in the media folder, or its absolute path. */
     private String extraPath;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceClient client;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(Vertx vertx) throws Exception {
         // on a developer machine without Chromium the test is skipped; in CI (scripts/test.sh installs it) it must run
         assumeTrue(BrowserSession.available() || System.getenv("CI") != null,
                 "needs Debian's chromium and chromium-driver (scripts/test.sh installs them)");
         Path clip = tmp.resolve("cam.mp4");
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=192x108:rate=8", "-t", "4",
+        Processes.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=192x108:rate=8", "-t", "4",
                 "-pix_fmt", "yuv420p", clip.toString());
         Path media = Files.createDirectories(tmp.resolve("media"));
         extraClip = media.resolve("extra clip.mp4");
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=128x72:rate=5", "-t", "2",
+        Processes.ffmpeg("-f", "lavfi", "-i", "testsrc=size=128x72:rate=5", "-t", "2",
                 "-pix_fmt", "yuv420p", extraClip.toString());
         longClip = tmp.resolve("long.mp4");
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10", "-t", "120",
+        Processes.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10", "-t", "120",
                 "-pix_fmt", "yuv420p", longClip.toString());
         ServiceConfig cfg = ServiceConfig.defaults();
         cfg.server.port = 0;
@@ -96,6 +98,7 @@ class ViewerBrowserTest {
         }
         cfg.streams = streams;
         service = InterirService.start(cfg);
+        client = new ServiceClient(vertx, service.port());
         extraPath = clientFilePath();
         Files.createDirectories(SHOTS);
         downloads = Files.createDirectories(tmp.resolve("downloads"));
@@ -321,7 +324,7 @@ class ViewerBrowserTest {
         browser.driver.findElement(By.cssSelector(".stream-item[data-id='demo'] .stream-select")).click();
         await("demo selected", () -> "demo".equals(browser.js("return window.interir.selected")));
         // the demo alone, with the model to itself
-        http.send(HttpRequest.newBuilder(URI.create(base() + "api/streams/cam")).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        client.delete("/api/streams/cam");
         await("cam gone from the list", () -> browser.driver.findElements(By.cssSelector(".stream-item[data-id='cam']")).isEmpty());
         Duration slow = Duration.ofSeconds(120);
         await("demo painted, a few stats in", slow, () -> n("window.interir.framesPainted") >= 3
@@ -452,13 +455,8 @@ class ViewerBrowserTest {
      * else by absolute path: asks the server which, with a stream that is removed at once.
      */
     private String clientFilePath() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "api/streams"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"probe\",\"source\":\"file:" + extraClip.getFileName() + "\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 201) {
-            http.send(HttpRequest.newBuilder(URI.create(base() + "api/streams/probe")).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+        if (client.addStream("probe", "file:" + extraClip.getFileName()).statusCode() == 201) {
+            client.delete("/api/streams/probe");
             return extraClip.getFileName().toString();
         }
         return extraClip.toString();
@@ -501,9 +499,7 @@ class ViewerBrowserTest {
     }
 
     private List<String> streamIds() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "api/streams")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        JsonArray all = new JsonArray(r.body());
+        JsonArray all = client.get("/api/streams").bodyAsJsonArray();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             ids.add(all.getJsonObject(i).getString("id"));
@@ -513,15 +509,10 @@ class ViewerBrowserTest {
 
     private void awaitHlsPlaylist(String id) throws Exception {
         // the first segment needs a GOP of restored frames: slow on a busy machine
-        await("HLS playlist with a segment", Duration.ofSeconds(90), () -> {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "hls/" + id + "/index.m3u8")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200 && r.body().contains(".ts");
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Duration limit = Duration.ofSeconds(90);
+        ServiceClient.await(client.until(() -> client.request(HttpMethod.GET, "/hls/" + id + "/index.m3u8").send(),
+                r -> r.statusCode() == 200 && r.bodyAsString().contains(".ts"), limit, "HLS playlist with a segment"),
+                limit.plusSeconds(5));
     }
 
     private void await(String what, BooleanSupplier condition) throws Exception {

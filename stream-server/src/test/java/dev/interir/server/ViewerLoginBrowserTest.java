@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.interir.server.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -321,7 +321,7 @@ public final class JobQueue implements AutoCloseable {
 
     private static boolean holdsPartialFile(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().contains(".partial."));
+            return files.anyMatch(PartialFile::isPartial);
         }
     }
 

@@ -8,14 +8,13 @@ import dev.interir.model.RestoredImage;
 import dev.interir.model.WarmStartState;
 import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.FfmpegErrors;
+import dev.interir.pipeline.FpsMeter;
 import dev.interir.pipeline.SceneCutDetector;
 import dev.interir.pipeline.SharedRestorer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -70,6 +69,22 @@ public final class VideoFileRestorer {
                           long maxFramePixels) {
         public static Options defaults() {
             return new Options(0.1, 0, 0, 2, 0.12, 3840L * 2160);
+        }
+
+        public Options withBitsPerPixel(double value) {
+            return new Options(value, bitrate, maxQp, gopSeconds, sceneCutThreshold, maxFramePixels);
+        }
+
+        public Options withBitrate(long value) {
+            return new Options(bitsPerPixel, value, maxQp, gopSeconds, sceneCutThreshold, maxFramePixels);
+        }
+
+        public Options withMaxQp(int value) {
+            return new Options(bitsPerPixel, bitrate, value, gopSeconds, sceneCutThreshold, maxFramePixels);
+        }
+
+        public Options withMaxFramePixels(long value) {
+            return new Options(bitsPerPixel, bitrate, maxQp, gopSeconds, sceneCutThreshold, value);
         }
 
         long bitrateFor(int width, int height, double fps) {
@@ -129,15 +144,6 @@ public final class VideoFileRestorer {
         return (dot > 0 ? n.substring(0, dot) : n) + ".mp4";
     }
 
-    /** The hidden temporary files of a target, deleted before a (re)run and after a failure. */
-    static Path partialOf(Path target, String kind) {
-        String n = target.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        String base = dot > 0 ? n.substring(0, dot) : n;
-        String ext = dot > 0 ? n.substring(dot + 1) : "mp4";
-        return target.resolveSibling("." + base + "." + kind + "." + ext);
-    }
-
     /**
      * Restores {@code input} into {@code target} (its folder must exist). Blocks until done.
      *
@@ -148,8 +154,8 @@ public final class VideoFileRestorer {
      */
     public Result restore(Path input, Path target, ProgressListener listener, BooleanSupplier cancelled)
             throws IOException {
-        Path videoTmp = partialOf(target, "video.partial");
-        Path partial = partialOf(target, "partial");
+        Path videoTmp = PartialFile.of(target, "video." + PartialFile.PARTIAL);
+        Path partial = PartialFile.of(target);
         Files.deleteIfExists(videoTmp); // stale leftovers of a crashed run: start over
         Files.deleteIfExists(partial);
         long t0 = System.nanoTime();
@@ -166,11 +172,7 @@ public final class VideoFileRestorer {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("cancelled");
             }
-            try {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            PartialFile.commit(partial, target);
             ok = true;
             return new Result(target, enc.count, enc.width, enc.height, audio, (System.nanoTime() - t0) / 1e9);
         } finally {
@@ -229,7 +231,8 @@ public final class VideoFileRestorer {
             try (Frame out = new Frame(ew, eh, Frame.DEPTH_UBYTE, 3)) {
                 SceneCutDetector cuts = new SceneCutDetector(options.sceneCutThreshold());
                 WarmStartState warm = new WarmStartState();
-                RateMeter rate = new RateMeter();
+                // over the last 64 frames or 10 s, whichever is fewer: a steady ETA for fast jobs, a rate at all for slow ones
+                FpsMeter rate = new FpsMeter(64, Duration.ofSeconds(10));
                 BgrImage current = grabNext(grabber);
                 if (current == null) {
                     throw new VideoFileException("the video stream has no decodable frames");
@@ -318,18 +321,7 @@ public final class VideoFileRestorer {
             throw new FFmpegFrameRecorder.Exception("frame size changed mid-file from " + w + "x" + h + " to "
                     + img.width() + "x" + img.height() + " (not supported)");
         }
-        ByteBuffer buf = (ByteBuffer) out.image[0];
-        int row = w * 3;
-        byte[] px = img.bgr();
-        for (int y = 0; y < out.imageHeight; y++) {
-            int sy = Math.min(y, h - 1);
-            buf.position(y * out.imageStride);
-            buf.put(px, sy * row, row);
-            if (out.imageWidth > w) {
-                buf.put(px, sy * row + row - 3, 3);
-            }
-        }
-        buf.position(0);
+        img.writeTo(out);
         rec.record(out, AV_PIX_FMT_BGR24);
     }
 
@@ -344,33 +336,6 @@ public final class VideoFileRestorer {
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw new IOException("restoring a frame failed: " + (c.getMessage() != null ? c.getMessage() : c), c);
-        }
-    }
-
-    /** FFmpeg's error text without JavaCV's hints, with the common error codes spelled out. */
-
-    /** Frames per second over a sliding window of the last ~3 s. */
-    static final class RateMeter {
-        private final long[] times = new long[64];
-        private long count;
-
-        void tick() {
-            times[(int) (count++ % times.length)] = System.nanoTime();
-        }
-
-        double fps() {
-            if (count < 2) {
-                return 0;
-            }
-            long now = times[(int) ((count - 1) % times.length)];
-            int span = (int) Math.min(count - 1, times.length - 1);
-            int k = span;
-            // shrink the window to the last ~3 s
-            while (k > 1 && now - times[(int) ((count - 1 - k) % times.length)] > 3_000_000_000L) {
-                k--;
-            }
-            long then = times[(int) ((count - 1 - k) % times.length)];
-            return now > then ? k * 1e9 / (now - then) : 0;
         }
     }
 

@@ -63,7 +63,7 @@ class VideoFileRestorerTest {
                 "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", in.toString());
         Path outDir = Files.createDirectories(tmp.resolve("out1"));
         Path target = outDir.resolve(VideoFileRestorer.outputName(in));
-        Path stale = VideoFileRestorer.partialOf(target, "partial");
+        Path stale = PartialFile.of(target);
         Files.writeString(stale, "left by a killed run"); // looks like a crash: must be removed, not kept
 
         List<VideoFileRestorer.Progress> seen = new ArrayList<>();

@@ -1,5 +1,6 @@
-package dev.interir.server;
+package dev.interir.server.cli;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
@@ -8,13 +9,17 @@ import dev.interir.model.DjlRestorer;
 import dev.interir.model.FrameRestorer;
 import dev.interir.model.RestoredImage;
 import dev.interir.pipeline.BgrImage;
+import dev.interir.pipeline.PipelineSettings;
 import dev.interir.pipeline.SingleThreadRestorer;
+import dev.interir.pipeline.file.PartialFile;
 import dev.interir.pipeline.file.VideoFileRestorer;
+import dev.interir.server.ModelLoader;
+import dev.interir.server.config.ServiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -103,15 +108,17 @@ final class RestoreCommand implements Callable<Integer> {
         Files.createDirectories(out);
         int failed = 0;
         try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
-            int t = tile > 0 ? tile : restorer.info().tile();
-            ServiceConfig.Pipeline defaults = ServiceConfig.defaults().pipeline;
-            FrameRestorer frames = new FrameRestorer(restorer, t, Math.min(restorer.info().overlap(), t / 2),
-                    defaults.maxBatch);
-            SingleThreadRestorer shared = new SingleThreadRestorer(frames, temporal != null ? temporal : defaults.temporal);
-            VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();
-            VideoFileRestorer videos = new VideoFileRestorer(shared, new VideoFileRestorer.Options(bitsPerPixel, bits, maxQp,
-                    d.gopSeconds(), d.sceneCutThreshold(), d.maxFramePixels()));
-            java.util.Set<Path> targets = new java.util.HashSet<>();
+            ServiceConfig cfg = ServiceConfig.defaults();
+            cfg.pipeline.tile = tile;
+            if (temporal != null) {
+                cfg.pipeline.temporal = temporal;
+            }
+            PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
+            FrameRestorer frames = settings.frameRestorer(restorer);
+            SingleThreadRestorer shared = new SingleThreadRestorer(frames, settings.temporal());
+            VideoFileRestorer videos = new VideoFileRestorer(shared, VideoFileRestorer.Options.defaults()
+                    .withBitsPerPixel(bitsPerPixel).withBitrate(bits).withMaxQp(maxQp));
+            Set<Path> targets = new HashSet<>();
             try {
                 for (int i = 0; i < files.size(); i++) {
                     Path in = files.get(i);
@@ -242,15 +249,14 @@ final class RestoreCommand implements Callable<Integer> {
         }
         RestoredImage r = frames.restore(img.toFloatImage(), null);
         BgrImage restored = BgrImage.fromFloatImage(r.image());
-        String name = target.getFileName().toString();
-        Path tmp = target.resolveSibling("." + name.substring(0, name.lastIndexOf('.')) + ".partial." + ext(target));
-        try (Mat mat = new Mat(restored.height(), restored.width(), org.bytedeco.opencv.global.opencv_core.CV_8UC3)) {
+        Path tmp = PartialFile.of(target);
+        try (Mat mat = new Mat(restored.height(), restored.width(), CV_8UC3)) {
             mat.data().put(restored.bgr());
             if (!imwrite(tmp.toString(), mat)) {
                 throw new IOException("cannot write " + tmp);
             }
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PartialFile.commit(tmp, target);
         return r;
     }
 

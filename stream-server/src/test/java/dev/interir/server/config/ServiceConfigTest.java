@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

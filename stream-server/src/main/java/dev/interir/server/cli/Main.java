@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

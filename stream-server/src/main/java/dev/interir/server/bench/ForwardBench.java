@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.bench;
 
 import dev.interir.model.Restorer;
 import dev.interir.model.TileBatchResult;
@@ -14,11 +14,11 @@ import java.util.Random;
  * call per frame. Python's
  * {@code interir.bench} times the same graph under Debian's PyTorch, which is a different libtorch.
  */
-final class ForwardBench {
+public final class ForwardBench {
     private ForwardBench() {
     }
 
-    static void run(Restorer restorer, int width, int height, int runs) {
+    public static void run(Restorer restorer, int width, int height, int runs) {
         int stages = restorer.info().stages();
         boolean temporal = restorer.info().temporal();
         int tile = restorer.info().tile();

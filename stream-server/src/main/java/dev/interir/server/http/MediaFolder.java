@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,14 +10,14 @@ import java.nio.file.Path;
  * The configured folder (media.dir) that clients may name files in, for jobs and for {@code file:} streams. Only
  * relative paths that stay inside it are accepted: no absolute paths, no {@code ..}, no links leading out.
  */
-final class MediaFolder {
+public final class MediaFolder {
     /** Longest relative path accepted (Linux allows 4096 bytes for a whole path). */
     static final int MAX_PATH_LENGTH = 1024;
     private static final String LEADS_OUT = "the path leads outside the media folder";
 
     private final Path root;
 
-    MediaFolder(Path dir) {
+    public MediaFolder(Path dir) {
         try {
             this.root = dir.toRealPath();
         } catch (IOException e) {
@@ -26,7 +26,7 @@ final class MediaFolder {
     }
 
     /** @return null when no media folder is configured */
-    static MediaFolder of(String dir) {
+    public static MediaFolder of(String dir) {
         return dir == null || dir.isBlank() ? null : new MediaFolder(Path.of(dir));
     }
 
@@ -36,7 +36,7 @@ final class MediaFolder {
      *
      * @throws IllegalArgumentException for a path that tries to leave the folder, or one too long to be a name
      */
-    Path resolve(String relative) {
+    public Path resolve(String relative) {
         if (relative.length() > MAX_PATH_LENGTH) {
             throw new IllegalArgumentException("the path is longer than " + MAX_PATH_LENGTH + " characters");
         }

@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
@@ -13,12 +13,12 @@ import java.security.NoSuchAlgorithmException;
  * TOKEN}, or carries the cookie the viewer's login page sets (browsers can't add headers to a WebSocket).
  * Tokens are compared as SHA-256 digests in constant time, and never logged.
  */
-final class TokenAuth implements Handler<RoutingContext> {
+public final class TokenAuth implements Handler<RoutingContext> {
     static final String COOKIE = "interir_token";
 
     private final byte[] tokenDigest;
 
-    TokenAuth(String token) {
+    public TokenAuth(String token) {
         this.tokenDigest = digest(token);
     }
 
@@ -28,7 +28,7 @@ final class TokenAuth implements Handler<RoutingContext> {
             ctx.next();
         } else {
             ctx.response().putHeader("www-authenticate", "Bearer");
-            ApiRoutes.error(ctx, 401, "authentication required: send 'Authorization: Bearer <token>' or log in at /login");
+            JsonReplies.error(ctx, 401, "authentication required: send 'Authorization: Bearer <token>' or log in at /login");
         }
     }
 

@@ -1,5 +1,6 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
+import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.JpegEncoder;
 import dev.interir.pipeline.LiveStream;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * viewer also gets a JSON stats message. Viewers joining and leaving are reported to the stream's {@code Demand}:
  * a stream nobody watches stops restoring.
  */
-final class WebSocketFanout implements FrameSink {
+public final class WebSocketFanout implements FrameSink {
     /** Bytes a viewer may have unsent before it is skipped: about one frame. */
     private static final int WRITE_QUEUE_BYTES = 256 * 1024;
 
@@ -36,7 +37,7 @@ final class WebSocketFanout implements FrameSink {
     private final Runnable onClose;
     private final BooleanSupplier hlsReady;
 
-    WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers, BooleanSupplier hlsReady,
+    public WebSocketFanout(Vertx vertx, LiveStream stream, JpegEncoder encoder, int maxViewers, BooleanSupplier hlsReady,
                     Runnable onClose) {
         this.vertx = vertx;
         this.hlsReady = hlsReady;
@@ -78,7 +79,7 @@ final class WebSocketFanout implements FrameSink {
         }
     }
 
-    private byte[] jpeg(dev.interir.pipeline.BgrImage image) {
+    private byte[] jpeg(BgrImage image) {
         long t0 = System.nanoTime();
         byte[] bytes = encoder.encode(image);
         stream.clock().record(StageClock.Stage.JPEG, System.nanoTime() - t0);

@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.config;
 
 import com.fasterxml.jackson.annotation.JsonMerge;
 import com.fasterxml.jackson.annotation.OptBoolean;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.interir.pipeline.PipelineSettings;
+import dev.interir.pipeline.file.VideoFileRestorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -160,12 +161,23 @@ public final class ServiceConfig {
         }
     }
 
-    PipelineSettings pipelineSettings(int modelTile, int modelOverlap) {
+    /**
+     * The pipeline's settings: tile and overlap 0/-1 take the model's recommendation (an overlap of at most half a
+     * tile, so a smaller tile still has room for it).
+     */
+    public PipelineSettings pipelineSettings(int modelTile, int modelOverlap) {
+        int tile = pipeline.tile > 0 ? pipeline.tile : modelTile;
         return new PipelineSettings(
-                pipeline.tile > 0 ? pipeline.tile : modelTile,
-                pipeline.overlap >= 0 ? pipeline.overlap : modelOverlap,
+                tile,
+                pipeline.overlap >= 0 ? pipeline.overlap : Math.min(modelOverlap, tile / 2),
                 pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.temporal,
                 pipeline.sceneCutThreshold, pipeline.slotCapacity,
                 pipeline.maxFramePixels, pipeline.maxStreams, pipeline.idleSeconds);
+    }
+
+    /** The encoder settings of video-file jobs: the defaults with the keys the config has. */
+    public VideoFileRestorer.Options jobOptions() {
+        return VideoFileRestorer.Options.defaults().withBitrate(jobs.videoBitrate)
+                .withMaxFramePixels(pipeline.maxFramePixels);
     }
 }

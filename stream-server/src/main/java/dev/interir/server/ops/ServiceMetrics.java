@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.ops;
 
 import dev.interir.pipeline.FrameSink;
 import dev.interir.pipeline.LiveStream;
@@ -31,10 +31,10 @@ import org.bytedeco.javacpp.Pointer;
  * model (frames per batch, forward time), the JVM, and native memory (process RSS and JavaCPP's allocations,
  * where FFmpeg/OpenCV buffers live; libtorch's show in the RSS).
  */
-final class ServiceMetrics {
+public final class ServiceMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    ServiceMetrics() {
+    public ServiceMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -48,7 +48,7 @@ final class ServiceMetrics {
     }
 
     /** The gauges that read the stream set and the inference thread. */
-    void watch(StreamRegistry streams) {
+    public void watch(StreamRegistry streams) {
         Gauge.builder("interir.streams", streams, s -> s.list().size()).description("Streams configured").register(registry);
         Gauge.builder("interir.model.batch.frames", streams, StreamRegistry::lastBatchFrames)
                 .description("Frames restored together in the latest forward round").register(registry);
@@ -63,7 +63,7 @@ final class ServiceMetrics {
     }
 
     /** Registers the stream's meters; the returned sink records per-frame figures and removes them on close. */
-    FrameSink track(LiveStream stream) {
+    public FrameSink track(LiveStream stream) {
         Tags tags = Tags.of("stream", stream.id());
         Gauge.builder("interir.stream.fps.out", stream, s -> s.snapshot().fps()).tags(tags)
                 .description("Restored frames per second").register(registry);
@@ -99,7 +99,7 @@ final class ServiceMetrics {
         };
     }
 
-    String scrape() {
+    public String scrape() {
         return registry.scrape();
     }
 

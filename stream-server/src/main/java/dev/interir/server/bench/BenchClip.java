@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.bench;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
@@ -13,9 +13,9 @@ import org.bytedeco.javacv.Frame;
 
 /**
  * Prepares the benchmark's input: the clip scaled once to the measured size, re-timed, and encoded as a camera sends
- * it (H.264, one keyframe a second, 2 bits a pixel so the copy keeps the noise and rain of the original). Session 1 used
- * lossless FFV1 RGB, which costs ~9 ms a frame to decode against ~5 for H.264: with four 30 fps cameras the
- * decoders alone took most of a core, which no camera would cost.
+ * it (H.264, one keyframe a second, 2 bits a pixel so the copy keeps the noise and rain of the original). Not a
+ * lossless codec: FFV1 RGB costs ~9 ms a frame to decode against ~5 for H.264, so with four 30 fps cameras the
+ * decoders alone would take most of a core, which no camera costs.
  */
 final class BenchClip {
     private BenchClip() {

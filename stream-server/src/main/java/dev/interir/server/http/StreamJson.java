@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import dev.interir.pipeline.CredentialMask;
 import dev.interir.pipeline.StreamSnapshot;

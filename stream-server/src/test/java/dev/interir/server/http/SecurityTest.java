@@ -1,31 +1,39 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.interir.server.InterirService;
+import dev.interir.server.ServiceClient;
+import dev.interir.server.config.ServiceConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.internal.net.RFC3986;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.net.RFC3986;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.net.Socket;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The service with a token configured: what is open, what is closed, and the viewer's cookie login. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(VertxExtension.class)
 class SecurityTest {
     private static final String TOKEN = "test-token-" + System.nanoTime();
 
@@ -34,71 +42,76 @@ class SecurityTest {
 
     private InterirService service;
     private ServiceClient client;
-    private final Vertx vertx = Vertx.vertx();
-    private final WebSocketClient wsClient = vertx.createWebSocketClient();
+    private WebSocketClient wsClient;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(Vertx vertx) throws Exception {
+        wsClient = vertx.createWebSocketClient();
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.server.token = TOKEN;
         cfg.websocket.allowedOrigins = List.of("https://wall.example.com");
         service = InterirService.start(cfg);
-        client = new ServiceClient(service.port());
+        client = new ServiceClient(vertx, service.port());
     }
 
     @AfterAll
     void stop() {
         service.close();
-        vertx.close();
     }
 
     @Test
     void dataNeedsTheTokenProbesDoNot() throws Exception {
         for (String path : List.of("/api/streams", "/metrics", "/hls/x/index.m3u8", "/api/jobs")) {
-            HttpResponse<String> r = client.send(client.req(path).GET());
+            HttpResponse<Buffer> r = client.get(path);
             assertEquals(401, r.statusCode(), path);
-            assertFalse(r.body().contains(TOKEN));
+            assertFalse(r.bodyAsString().contains(TOKEN));
         }
-        assertEquals(401, client.send(client.req("/api/streams").header("authorization", "Bearer wrong-" + TOKEN).GET()).statusCode());
-        assertEquals(401, client.send(client.req("/api/streams").header("authorization", "Bearer " + TOKEN.substring(1)).GET()).statusCode());
-        assertEquals(200, client.send(client.req("/api/streams").header("authorization", "Bearer " + TOKEN).GET()).statusCode());
-        assertEquals(200, client.send(client.req("/health").GET()).statusCode());
-        assertEquals(200, client.send(client.req("/ready").GET()).statusCode());
-        assertEquals(200, client.send(client.req("/login.html").GET()).statusCode());
+        assertEquals(401, client.send(withToken("/api/streams", "wrong-" + TOKEN)).statusCode());
+        assertEquals(401, client.send(withToken("/api/streams", TOKEN.substring(1))).statusCode());
+        assertEquals(200, client.send(withToken("/api/streams", TOKEN)).statusCode());
+        assertEquals(200, client.get("/health").statusCode());
+        assertEquals(200, client.get("/ready").statusCode());
+        assertEquals(200, client.get("/login.html").statusCode());
     }
 
     @Test
     void metricsAreServedInPrometheusFormat() throws Exception {
-        HttpResponse<String> r = client.send(client.req("/metrics").header("authorization", "Bearer " + TOKEN).GET());
+        HttpResponse<Buffer> r = client.send(withToken("/metrics", TOKEN));
         assertEquals(200, r.statusCode());
-        assertTrue(r.body().contains("interir_process_resident_memory_bytes"), r.body());
-        assertTrue(r.body().contains("jvm_memory_used_bytes"));
+        assertTrue(r.bodyAsString().contains("interir_process_resident_memory_bytes"), r.bodyAsString());
+        assertTrue(r.bodyAsString().contains("jvm_memory_used_bytes"));
+    }
+
+    private io.vertx.ext.web.client.HttpRequest<Buffer> withToken(String path, String token) {
+        return client.request(HttpMethod.GET, path).putHeader("authorization", "Bearer " + token);
     }
 
     @Test
     void theLoginPageSetsACookieThatOpensTheApi() throws Exception {
-        HttpResponse<String> bad = client.send(client.req("/login").header("content-type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("token=nope")));
+        HttpResponse<Buffer> bad = client.send(login(), "token=nope");
         assertEquals(303, bad.statusCode());
-        assertTrue(bad.headers().firstValue("set-cookie").isEmpty());
+        assertTrue(bad.cookies().isEmpty());
 
-        HttpResponse<String> ok = client.send(client.req("/login").header("content-type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("token=" + TOKEN)));
+        HttpResponse<Buffer> ok = client.send(login(), "token=" + TOKEN);
         assertEquals(303, ok.statusCode());
-        String cookie = ok.headers().firstValue("set-cookie").orElseThrow();
+        String cookie = Objects.requireNonNull(ok.getHeader("set-cookie"), "a login cookie");
         assertTrue(cookie.toLowerCase(java.util.Locale.ROOT).contains("httponly"), cookie);
         String pair = cookie.split(";")[0];
-        assertEquals(200, client.send(client.req("/api/streams").header("cookie", pair).GET()).statusCode());
+        assertEquals(200, client.send(client.request(HttpMethod.GET, "/api/streams").putHeader("cookie", pair)).statusCode());
+    }
+
+    private io.vertx.ext.web.client.HttpRequest<Buffer> login() {
+        return client.request(HttpMethod.POST, "/login").putHeader("content-type", "application/x-www-form-urlencoded");
     }
 
     @Test
-    void aWebSocketWithoutTheTokenIsRejected() throws Exception {
-        Throwable failure = wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1")
-                        .setURI("/ws/streams/any"))
-                .toCompletionStage().toCompletableFuture()
-                .handle((ws, e) -> e).get(20, TimeUnit.SECONDS);
-        assertTrue(failure instanceof UpgradeRejectedException, String.valueOf(failure));
-        assertEquals(401, ((UpgradeRejectedException) failure).getStatus());
+    void aWebSocketWithoutTheTokenIsRejected(VertxTestContext test) {
+        wsClient.connect(new WebSocketConnectOptions().setPort(service.port()).setHost("127.0.0.1").setURI("/ws/streams/any"))
+                .onComplete(test.failing(e -> test.verify(() -> {
+                    assertTrue(e instanceof UpgradeRejectedException, String.valueOf(e));
+                    assertEquals(401, ((UpgradeRejectedException) e).getStatus());
+                    test.completeNow();
+                })));
     }
 
     /**
@@ -212,8 +225,8 @@ class SecurityTest {
         if (origin != null) {
             o.addHeader("origin", origin);
         }
-        Throwable failure = wsClient.connect(o).toCompletionStage().toCompletableFuture()
-                .handle((ws, e) -> e).get(20, TimeUnit.SECONDS);
+        Throwable failure = ServiceClient.await(wsClient.connect(o).map(ws -> (Throwable) null).recover(
+                io.vertx.core.Future::succeededFuture), Duration.ofSeconds(20));
         assertTrue(failure instanceof UpgradeRejectedException, String.valueOf(failure));
         return ((UpgradeRejectedException) failure).getStatus();
     }

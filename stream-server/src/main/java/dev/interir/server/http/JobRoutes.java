@@ -1,8 +1,10 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
-import dev.interir.pipeline.SharedRestorer;
+import static dev.interir.server.http.JsonReplies.error;
+import static dev.interir.server.http.JsonReplies.failure;
+import static dev.interir.server.http.JsonReplies.json;
+
 import dev.interir.pipeline.file.JobQueue;
-import dev.interir.pipeline.file.VideoFileRestorer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -17,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,39 +57,17 @@ public final class JobRoutes implements AutoCloseable {
     /**
      * Uploads an earlier run left behind are removed here: their jobs died with it.
      *
-     * @param mediaDir       folder that {@code {input: ...}} paths are resolved in; null refuses them
-     * @param outputDir      finished files (one folder per job) and uploads
+     * @param queue     the service's job queue; its owner closes it before this
+     * @param media     folder that {@code {input: ...}} paths are resolved in; null refuses them
+     * @param uploadDir where uploads wait for their jobs (created if missing)
      */
-    public JobRoutes(SharedRestorer restorer, VideoFileRestorer.Options options, Path mediaDir, Path outputDir,
-                     int concurrency, long maxUploadBytes, JobQueue.Limits limits) throws IOException {
-        this.uploadDir = Files.createDirectories(outputDir.resolve("uploads"));
+    public JobRoutes(JobQueue queue, MediaFolder media, Path uploadDir, long maxUploadBytes) throws IOException {
+        this.uploadDir = Files.createDirectories(uploadDir);
         removeUploads();
-        this.queue = new JobQueue(new VideoFileRestorer(restorer, options), outputDir.resolve("results"), concurrency,
-                limits);
-        this.media = mediaDir == null ? null : new MediaFolder(mediaDir);
+        this.queue = queue;
+        this.media = media;
         this.maxUploadBytes = maxUploadBytes;
         queue.addListener(push);
-    }
-
-    /** From the service configuration: keys {@code media.dir} and {@code jobs.*}. */
-    public JobRoutes(SharedRestorer restorer, ServiceConfig cfg) throws IOException {
-        this(restorer, options(cfg), cfg.media.dir == null || cfg.media.dir.isBlank() ? null : Path.of(cfg.media.dir),
-                outputDir(cfg.jobs.outputDir), cfg.jobs.concurrency, cfg.jobs.maxUploadMegabytes * 1024 * 1024,
-                new JobQueue.Limits(cfg.jobs.maxQueued, Duration.ofMinutes(cfg.jobs.keepFinishedMinutes)));
-    }
-
-    private static VideoFileRestorer.Options options(ServiceConfig cfg) {
-        VideoFileRestorer.Options d = VideoFileRestorer.Options.defaults();
-        return new VideoFileRestorer.Options(d.bitsPerPixel(), cfg.jobs.videoBitrate, d.maxQp(), d.gopSeconds(),
-                d.sceneCutThreshold(), cfg.pipeline.maxFramePixels);
-    }
-
-    private static Path outputDir(String dir) {
-        try {
-            return dir == null || dir.isBlank() ? Files.createTempDirectory("interir-jobs") : Files.createDirectories(Path.of(dir));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the jobs folder: " + e.getMessage(), e);
-        }
     }
 
     public JobQueue queue() {
@@ -101,17 +80,17 @@ public final class JobRoutes implements AutoCloseable {
                 .handler(BodyHandler.create(uploadDir.toString()).setBodyLimit(maxUploadBytes)
                         .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true))
                 .handler(this::submit)
-                .failureHandler(this::failure);
+                .failureHandler(ctx -> failure(ctx, "upload too large (limit " + maxUploadBytes / (1024 * 1024) + " MiB)"));
         router.get("/api/jobs").handler(ctx -> {
             JsonArray all = new JsonArray();
-            queue.list().forEach(s -> all.add(json(s)));
-            ctx.response().putHeader("content-type", "application/json").end(all.encode());
+            queue.list().forEach(s -> all.add(jobJson(s)));
+            json(ctx, 200, all);
         });
         router.get("/api/jobs/events").handler(this::events);
         router.get("/api/jobs/:id").handler(ctx -> queue.get(ctx.pathParam("id")).ifPresentOrElse(
-                s -> reply(ctx, 200, json(s)), () -> notFound(ctx)));
+                s -> json(ctx, 200, jobJson(s)), () -> notFound(ctx)));
         router.delete("/api/jobs/:id").handler(ctx -> queue.cancel(ctx.pathParam("id")).ifPresentOrElse(
-                s -> reply(ctx, 200, json(s)), () -> notFound(ctx)));
+                s -> json(ctx, 200, jobJson(s)), () -> notFound(ctx)));
         router.get("/api/jobs/:id/result").handler(this::result);
     }
 
@@ -156,7 +135,7 @@ public final class JobRoutes implements AutoCloseable {
             return;
         }
         try {
-            reply(ctx, 201, json(queue.submit(file, input, false)));
+            json(ctx, 201, jobJson(queue.submit(file, input, false)));
         } catch (JobQueue.QueueFullException e) {
             error(ctx, 429, e.getMessage());
         } catch (IllegalStateException e) {
@@ -179,7 +158,7 @@ public final class JobRoutes implements AutoCloseable {
                 return;
             }
             try {
-                reply(ctx, 201, json(queue.submit(ar.result(), displayName(up.fileName()), true)));
+                json(ctx, 201, jobJson(queue.submit(ar.result(), displayName(up.fileName()), true)));
             } catch (JobQueue.QueueFullException | IllegalStateException e) {
                 deleteUpload(ctx, ar.result());
                 error(ctx, e instanceof JobQueue.QueueFullException ? 429 : 503, e.getMessage());
@@ -230,14 +209,14 @@ public final class JobRoutes implements AutoCloseable {
         subscribers.add(r);
         r.closeHandler(v -> subscribers.remove(r));
         r.exceptionHandler(e -> subscribers.remove(r));
-        queue.list().forEach(s -> r.write("data: " + json(s).encode() + "\n\n"));
+        queue.list().forEach(s -> r.write("data: " + jobJson(s).encode() + "\n\n"));
     }
 
     private void push(JobQueue.Snapshot s) {
         if (subscribers.isEmpty()) {
             return;
         }
-        String event = "data: " + json(s).encode() + "\n\n";
+        String event = "data: " + jobJson(s).encode() + "\n\n";
         for (HttpServerResponse r : subscribers) {
             if (r.writeQueueFull()) {
                 continue; // a slow reader misses an update; the next one carries the whole state
@@ -246,7 +225,7 @@ public final class JobRoutes implements AutoCloseable {
         }
     }
 
-    static JsonObject json(JobQueue.Snapshot s) {
+    static JsonObject jobJson(JobQueue.Snapshot s) {
         JsonObject o = new JsonObject()
                 .put("id", s.id())
                 .put("input", s.input())
@@ -265,45 +244,22 @@ public final class JobRoutes implements AutoCloseable {
         return o;
     }
 
-    private void failure(RoutingContext ctx) {
-        int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        String message = switch (code) {
-            case 413 -> "upload too large (limit " + maxUploadBytes / (1024 * 1024) + " MiB)";
-            case 400 -> "bad request";
-            default -> "internal error";
-        };
-        if (code == 500) {
-            LOG.error("job request failed", ctx.failure());
-        }
-        if (!ctx.response().ended()) {
-            error(ctx, code, message);
-        }
-    }
-
     private static void notFound(RoutingContext ctx) {
         error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
     }
 
-    private static void reply(RoutingContext ctx, int code, JsonObject body) {
-        ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(body.encode());
-    }
-
-    private static void error(RoutingContext ctx, int code, String message) {
-        reply(ctx, code, new JsonObject().put("error", message));
-    }
-
     /**
-     * Cancels unfinished jobs, sends every event stream the final state of each job and ends it, then removes the
-     * uploads of jobs that never finished. Call it before the HTTP server closes, or the last events are lost.
+     * Sends every event stream the final state of each job and ends it, then removes the uploads of jobs that never
+     * finished. Call it after the queue closed (each cancelled job is pushed to the subscribers as it ends) and
+     * before the HTTP server closes, or the last events are lost.
      */
     @Override
     public void close() {
-        queue.close(); // each cancelled job is still pushed to the subscribers as it ends
         queue.removeListener(push);
         List<Future<Void>> ended = new ArrayList<>();
         for (HttpServerResponse r : subscribers) {
             try {
-                queue.list().forEach(s -> r.write("data: " + json(s).encode() + "\n\n"));
+                queue.list().forEach(s -> r.write("data: " + jobJson(s).encode() + "\n\n"));
                 ended.add(r.end());
             } catch (RuntimeException e) {
                 LOG.debug("closing an event stream: {}", e.getMessage());

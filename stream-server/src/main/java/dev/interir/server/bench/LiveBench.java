@@ -1,14 +1,17 @@
-package dev.interir.server;
+package dev.interir.server.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.interir.model.DjlRestorer;
 import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.Demand;
 import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StageClock;
 import dev.interir.pipeline.StageClock.Stage;
 import dev.interir.pipeline.StreamRegistry;
+import dev.interir.server.BundledClip;
+import dev.interir.server.InterirService;
+import dev.interir.server.ModelLoader;
+import dev.interir.server.config.ServiceConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -24,12 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The live engine's benchmark, as a viewer sees it: for each configuration a real service (the one `serve` runs,
@@ -38,70 +38,31 @@ import picocli.CommandLine.Option;
  * they receive. It prints frames restored and frames delivered side by side, the time per restored frame in each
  * stage, the process's CPU split user/system, latency and PSNR, and what an unwatched stream costs.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures the live engine through the real service: per configuration, fps restored and fps",
-                "delivered to WebSocket viewers, latency grab->restored (p50/p95/p99), ms per frame in each stage",
-                "(decode, colour conversion, tiling, forward, blending, JPEG, H.264), CPU user/system, drops and PSNR",
-                "against the clean clip; unwatched and on-demand streams too. --markdown prints the README table.",
-                "A benchmark, not a test: run it on an otherwise idle machine."})
-final class BenchCommand implements Callable<Integer> {
+public final class LiveBench {
     /** How long an unwatched stream goes on restoring in the benchmark (pipeline.idleSeconds). */
     private static final int IDLE_SECONDS = 1;
 
-    @Option(names = "--source", defaultValue = "bundled:demo", description = "Degraded clip: a video file or bundled:demo (default).")
-    String source;
+    /**
+     * What is measured and how.
+     *
+     * @param source   the degraded clip (a video file or bundled:NAME)
+     * @param clean    its clean version for PSNR, or "none"
+     * @param fps      the frame rate each simulated camera delivers
+     * @param streams  streams in the multi-stream runs
+     * @param seconds  measured seconds per configuration, after {@code warmup} unmeasured ones
+     * @param model    a TorchScript file, or null for the bundled {@code variant}
+     * @param threads  libtorch threads, 0: all cores but one
+     */
+    public record Setup(String source, String clean, int width, int height, double fps, int streams, double seconds,
+                        double warmup, boolean temporal, int maxBatch, int deadlineMs, String variant, String model,
+                        int threads) {
+    }
 
-    @Option(names = "--clean", defaultValue = "bundled:demo-clean",
-            description = "Clean version of the clip for PSNR (default: ${DEFAULT-VALUE}); 'none' skips PSNR.")
-    String clean;
+    private final Setup setup;
 
-    @Option(names = "--size", defaultValue = "640x360", description = "Frame size WxH (default: ${DEFAULT-VALUE}).")
-    String size;
-
-    @Option(names = "--fps", defaultValue = "30", description = "Frame rate each simulated camera delivers (default: ${DEFAULT-VALUE}).")
-    double fps;
-
-    @Option(names = "--streams", defaultValue = "4", description = "Streams in the multi-stream runs (default: ${DEFAULT-VALUE}).")
-    int streams;
-
-    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per configuration (default: ${DEFAULT-VALUE}).")
-    double seconds;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each (default: ${DEFAULT-VALUE}).")
-    double warmup;
-
-    @Option(names = "--temporal", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "pipeline.temporal: pass each tile's state on to the next frame; --no-temporal restores every "
-                    + "frame on its own (default: ${DEFAULT-VALUE}).")
-    boolean temporal;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
-
-    @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")
-    int deadlineMs;
-
-    @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
-    String variant;
-
-    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
-    String model;
-
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: all cores but one (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = "--forward-only", description = "Time only the network's forward passes on one frame's tiles "
-            + "(random content, no video), --runs times each.")
-    boolean forwardOnly;
-
-    @Option(names = "--runs", defaultValue = "15", description = "Timed forward passes with --forward-only (default: ${DEFAULT-VALUE}).")
-    int runs;
-
-    @Option(names = "--markdown", description = "Also print the results as the README's Markdown table.")
-    boolean markdown;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
-    Path json;
+    public LiveBench(Setup setup) {
+        this.setup = setup;
+    }
 
     /**
      * @param viewers  one WebSocket viewer of the restored view per stream
@@ -112,35 +73,30 @@ final class BenchCommand implements Callable<Integer> {
     private record Config(String name, int streams, boolean batched, boolean viewers, boolean extras, boolean camera) {
     }
 
-    @Override
-    public Integer call() throws Exception {
-        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
-        int width = Integer.parseInt(wh[0]);
-        int height = Integer.parseInt(wh[1]);
-        if (forwardOnly) {
-            try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
-                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(threads));
-                ForwardBench.run(restorer, width, height, Math.max(1, runs));
-            }
-            return 0;
-        }
+    /**
+     * Runs every configuration and prints a row for each as it ends.
+     *
+     * @param markdown also print the rows as the README's Markdown table
+     * @param json     also write the rows there as JSON; may be null
+     */
+    public void run(boolean markdown, Path json) throws Exception {
         Path dir = Files.createTempDirectory("interir-bench");
-        Path clip = BenchClip.transcode(SourceSpec.parse(BundledClip.resolve(source)).ffmpegUrl(), width, height, fps,
+        Path clip = BenchClip.transcode(SourceSpec.parse(BundledClip.resolve(setup.source())).ffmpegUrl(), setup.width(), setup.height(), setup.fps(),
                 dir.resolve("clip.mkv"));
-        List<BgrImage> cleanFrames = "none".equals(clean) ? List.of()
-                : BenchClip.decode(SourceSpec.parse(BundledClip.resolve(clean)).ffmpegUrl(), width, height);
+        List<BgrImage> cleanFrames = "none".equals(setup.clean()) ? List.of()
+                : BenchClip.decode(SourceSpec.parse(BundledClip.resolve(setup.clean())).ffmpegUrl(), setup.width(), setup.height());
         List<Config> configs = List.of(
                 new Config("1 camera, nobody watching", 1, false, false, false, true),
                 new Config("1 camera, 1 viewer", 1, false, true, false, true),
                 new Config("1 camera, viewer + original + HLS", 1, false, true, true, true),
                 new Config("demo file on demand, nobody watching", 1, false, false, false, false),
-                new Config(streams + " cameras unbatched, 1 viewer each", streams, false, true, false, true),
-                new Config(streams + " cameras batched, 1 viewer each", streams, true, true, false, true));
+                new Config(setup.streams() + " cameras unbatched, 1 viewer each", setup.streams(), false, true, false, true),
+                new Config(setup.streams() + " cameras batched, 1 viewer each", setup.streams(), true, true, false, true));
 
         System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, %d libtorch threads, %.0f s per configuration "
                         + "after %.0f s warm-up, %s, batch %d tiles, deadline %d ms, unwatched streams idle after %d s%n",
-                source, width, height, fps, ModelLoader.threadsFor(threads), seconds, warmup,
-                temporal ? "temporal" : "frame by frame", maxBatch, deadlineMs, IDLE_SECONDS);
+                setup.source(), setup.width(), setup.height(), setup.fps(), ModelLoader.threadsFor(setup.threads()), setup.seconds(), setup.warmup(),
+                setup.temporal() ? "temporal" : "frame by frame", setup.maxBatch(), setup.deadlineMs(), IDLE_SECONDS);
         System.out.printf("%-38s %8s %8s %7s %7s %6s | %6s %6s %6s %7s %6s %6s %6s | %5s %5s %6s%n", "configuration",
                 "restored", "viewer", "p50 ms", "p95 ms", "drops", "decode", "colour", "tiles", "forward", "blend", "jpeg",
                 "h264", "user", "sys", "PSNR");
@@ -158,19 +114,18 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("source", source);
-            doc.put("size", size);
-            doc.put("secondsPerConfig", seconds);
-            doc.put("fps", fps);
-            doc.put("threads", ModelLoader.threadsFor(threads));
-            doc.put("temporal", temporal);
-            doc.put("maxBatch", maxBatch);
-            doc.put("deadlineMs", deadlineMs);
+            doc.put("source", setup.source());
+            doc.put("size", setup.width() + "x" + setup.height());
+            doc.put("secondsPerConfig", setup.seconds());
+            doc.put("fps", setup.fps());
+            doc.put("threads", ModelLoader.threadsFor(setup.threads()));
+            doc.put("temporal", setup.temporal());
+            doc.put("maxBatch", setup.maxBatch());
+            doc.put("deadlineMs", setup.deadlineMs());
             doc.put("results", rows);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
             System.out.println("wrote " + json);
         }
-        return 0;
     }
 
     private ServiceConfig serviceConfig(Config c, Path dir) {
@@ -181,13 +136,13 @@ final class BenchCommand implements Callable<Integer> {
         cfg.hls.dir = dir.resolve("hls").toString();
         cfg.jobs.outputDir = dir.resolve("jobs").toString();
         cfg.streams = List.of();
-        cfg.model.variant = variant;
-        cfg.model.file = model;
-        cfg.model.threads = threads;
-        cfg.pipeline.maxBatch = maxBatch;
+        cfg.model.variant = setup.variant();
+        cfg.model.file = setup.model();
+        cfg.model.threads = setup.threads();
+        cfg.pipeline.maxBatch = setup.maxBatch();
         cfg.pipeline.batchStreams = c.batched();
-        cfg.pipeline.batchDeadlineMs = deadlineMs;
-        cfg.pipeline.temporal = temporal;
+        cfg.pipeline.batchDeadlineMs = setup.deadlineMs();
+        cfg.pipeline.temporal = setup.temporal();
         cfg.pipeline.idleSeconds = IDLE_SECONDS;
         cfg.pipeline.maxFramePixels = Long.MAX_VALUE;
         cfg.pipeline.maxStreams = Math.max(16, c.streams());
@@ -221,14 +176,14 @@ final class BenchCommand implements Callable<Integer> {
             long hlsTimer = !c.extras() ? -1 : vertx.setPeriodic(300, t -> http.sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + service.port() + "/hls/bench0/index.m3u8")).build(),
                     HttpResponse.BodyHandlers.discarding()));
-            Thread.sleep((long) (warmup * 1000));
+            Thread.sleep((long) (setup.warmup() * 1000));
             long dropsBefore = drops(registry);
             StageClock.Snapshot stages0 = registry.stageClock().snapshot();
             ProcessCpu cpu0 = ProcessCpu.now();
             long t0 = System.nanoTime();
             totals.start();
             measuring.set(true);
-            Thread.sleep((long) (seconds * 1000));
+            Thread.sleep((long) (setup.seconds() * 1000));
             measuring.set(false);
             totals.stop();
             double wall = (System.nanoTime() - t0) / 1e9;

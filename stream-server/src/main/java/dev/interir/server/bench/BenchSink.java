@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.bench;
 
 import dev.interir.pipeline.BgrImage;
 import dev.interir.pipeline.FrameSink;

@@ -1,14 +1,20 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.interir.server.InterirService;
+import dev.interir.server.Processes;
+import dev.interir.server.ServiceClient;
+import dev.interir.server.config.ServiceConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.net.http.HttpResponse;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * alone, while a healthy stream keeps being restored. Prints what each input got.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(VertxExtension.class)
 class HostileInputTest {
     @TempDir
     static Path tmp;
@@ -40,19 +48,19 @@ class HostileInputTest {
     private ServiceClient client;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(Vertx vertx) throws Exception {
         media = Files.createDirectories(tmp.resolve("media"));
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10", "-t", "2",
+        Processes.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10", "-t", "2",
                 "-pix_fmt", "yuv420p", media.resolve("good.mp4").toString());
         byte[] good = Files.readAllBytes(media.resolve("good.mp4"));
         Files.write(media.resolve("truncated.mp4"), java.util.Arrays.copyOf(good, good.length / 3));
         byte[] garbage = new byte[64 * 1024];
         new java.util.Random(1).nextBytes(garbage);
         Files.write(media.resolve("garbage.mp4"), garbage);
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+        Processes.ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1",
                 media.resolve("audio-only.m4a").toString());
         // absurd resolution: over the configured frame-size limit
-        StreamServiceTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:size=4096x2304:rate=1",
+        Processes.ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=4096x2304:rate=1",
                 "-t", "1", "-c:v", "mpeg4", media.resolve("huge.avi").toString());
         Files.createSymbolicLink(media.resolve("escape.mp4"), Path.of("/etc/passwd"));
         outside = Files.copy(media.resolve("good.mp4"), tmp.resolve("outside.mp4"));
@@ -67,7 +75,7 @@ class HostileInputTest {
         steady.source = "file:" + media.resolve("good.mp4");
         cfg.streams = List.of(steady);
         service = InterirService.start(cfg);
-        client = new ServiceClient(service.port());
+        client = new ServiceClient(vertx, service.port());
     }
 
     @AfterAll
@@ -77,17 +85,17 @@ class HostileInputTest {
 
     @Test
     void refusedSourcesGet400() throws Exception {
-        Map<String, HttpResponse<String>> got = new LinkedHashMap<>();
+        Map<String, HttpResponse<Buffer>> got = new LinkedHashMap<>();
         for (String source : List.of("concat:good.mp4|good.mp4", "subfile:,,start,0,end,0,,:/etc/passwd",
                 "http://169.254.169.254/latest/meta-data/", "https://example.com/x.mp4", "ftp://x/y", "gopher://x",
                 "file:/etc/passwd", "file:../../etc/passwd", "file:escape.mp4", "file:nothere.mp4", "/etc/passwd",
                 "v4l2:/etc/shadow", "rtsp://", "javascript:alert(1)", "")) {
-            HttpResponse<String> r = client.addStream("x", source);
+            HttpResponse<Buffer> r = client.addStream("x", source);
             got.put(source, r);
-            assertEquals(400, r.statusCode(), source + " -> " + r.body());
-            assertFalse(new JsonObject(r.body()).getString("error").isBlank());
+            assertEquals(400, r.statusCode(), source + " -> " + r.bodyAsString());
+            assertFalse(new JsonObject(r.bodyAsString()).getString("error").isBlank());
         }
-        got.forEach((k, v) -> System.out.printf("hostile source %-45s -> %d %s%n", "'" + k + "'", v.statusCode(), v.body()));
+        got.forEach((k, v) -> System.out.printf("hostile source %-45s -> %d %s%n", "'" + k + "'", v.statusCode(), v.bodyAsString()));
         assertSteadyKeepsServing();
     }
 
@@ -124,9 +132,9 @@ class HostileInputTest {
                 break;
             }
         }
-        HttpResponse<String> over = client.addStream("onemore", "rtsp://127.0.0.1:1/none");
-        assertEquals(409, over.statusCode(), over.body());
-        assertTrue(over.body().contains("limit"), over.body());
+        HttpResponse<Buffer> over = client.addStream("onemore", "rtsp://127.0.0.1:1/none");
+        assertEquals(409, over.statusCode(), over.bodyAsString());
+        assertTrue(over.bodyAsString().contains("limit"), over.bodyAsString());
         for (int i = 0; i < added; i++) {
             client.delete("/api/streams/cam" + i);
         }
@@ -140,13 +148,13 @@ class HostileInputTest {
     @ParameterizedTest
     @MethodSource("hostileSources")
     void paddedInvisibleEncodedAndOverlongSourcesGet400(String source) throws Exception {
-        HttpResponse<String> r = client.addStream("hostile", source);
+        HttpResponse<Buffer> r = client.addStream("hostile", source);
         if (r.statusCode() == 201) {
             client.delete("/api/streams/hostile");
         }
-        assertEquals(400, r.statusCode(), printable(source) + " -> " + r.body());
-        assertFalse(new JsonObject(r.body()).getString("error").isBlank());
-        assertFalse(r.body().contains("no readable file"), "an error tells nothing about files outside: " + r.body());
+        assertEquals(400, r.statusCode(), printable(source) + " -> " + r.bodyAsString());
+        assertFalse(new JsonObject(r.bodyAsString()).getString("error").isBlank());
+        assertFalse(r.bodyAsString().contains("no readable file"), "an error tells nothing about files outside: " + r.bodyAsString());
         assertEquals(null, client.stream("hostile"));
     }
 
@@ -176,11 +184,11 @@ class HostileInputTest {
                 {" file:" + outside, " file:" + missing},
                 {"file:../outside.mp4", "file:../missing-outside.mp4"},
                 {"file:escape-to-video.mp4", "file:escape-to-nothing.mp4"}}) {
-            HttpResponse<String> exists = client.addStream("probe", pair[0]);
-            HttpResponse<String> absent = client.addStream("probe", pair[1]);
-            assertEquals(400, exists.statusCode(), pair[0] + " -> " + exists.body());
-            assertEquals(exists.statusCode(), absent.statusCode(), pair[1] + " -> " + absent.body());
-            assertEquals(exists.body(), absent.body().replace("missing-outside", "outside").replace("nothing", "video"));
+            HttpResponse<Buffer> exists = client.addStream("probe", pair[0]);
+            HttpResponse<Buffer> absent = client.addStream("probe", pair[1]);
+            assertEquals(400, exists.statusCode(), pair[0] + " -> " + exists.bodyAsString());
+            assertEquals(exists.statusCode(), absent.statusCode(), pair[1] + " -> " + absent.bodyAsString());
+            assertEquals(exists.bodyAsString(), absent.bodyAsString().replace("missing-outside", "outside").replace("nothing", "video"));
         }
     }
 
@@ -211,11 +219,11 @@ class HostileInputTest {
             for (String source : List.of("rtsp://" + "a".repeat(fits), "rtsp://" + "a:".repeat(fits / 2),
                     "rtsp://" + "u".repeat(fits - 3) + "@h/", "rtsp://" + "a://".repeat(fits / 4))) {
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = client.addStream("long", source);
+                HttpResponse<Buffer> r = client.addStream("long", source);
                 long millis = (System.nanoTime() - t0) / 1_000_000;
-                assertEquals(400, r.statusCode(), r.body());
+                assertEquals(400, r.statusCode(), r.bodyAsString());
                 assertTrue(millis < 2000, source.length() + " characters took " + millis + " ms");
-                assertTrue(r.body().length() < 1000, "the error repeats at most the start of the source");
+                assertTrue(r.bodyAsString().length() < 1000, "the error repeats at most the start of the source");
             }
             long t0 = System.nanoTime();
             assertEquals(413, client.addStream("long", "rtsp://" + "a".repeat(64 * 1024)).statusCode());
@@ -236,17 +244,8 @@ class HostileInputTest {
     }
 
     private JsonObject awaitFailedOrLive(String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonObject last = null;
-        while (System.nanoTime() < deadline) {
-            last = client.stream(id);
-            if (last != null && ("failed".equals(last.getString("status"))
-                    || "live".equals(last.getString("status")) && last.getLong("framesOut") > 0)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(id + " neither failed nor played; last: " + last);
+        return client.awaitStream(id, s -> "failed".equals(s.getString("status"))
+                || "live".equals(s.getString("status")) && s.getLong("framesOut") > 0);
     }
 
     private void assertSteadyKeepsServing() throws Exception {

@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,11 @@
-package dev.interir.server;
+package dev.interir.server.http;
+
+import static dev.interir.server.http.JsonReplies.error;
+import static dev.interir.server.http.JsonReplies.failure;
+import static dev.interir.server.http.JsonReplies.json;
 
 import dev.interir.pipeline.Demand;
+import dev.interir.pipeline.HlsLayout;
 import dev.interir.pipeline.LiveStream;
 import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamRegistry;
@@ -16,9 +21,9 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +31,15 @@ import org.slf4j.LoggerFactory;
  * Every HTTP route of the service in one place: the JSON API, the WebSocket upgrades, HLS files, the viewer.
  * Handlers only move bytes and state; nothing here grabs, infers or encodes.
  */
-final class ApiRoutes {
+public final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-    private static final Pattern HLS_FILE = Pattern.compile("index\\.m3u8|seg_[0-9]{5}\\.ts");
     private static final Set<String> STREAM_FIELDS = Set.of("id", "source", "mode");
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
     private final StreamRegistry registry;
     private final Function<String, WebSocketFanout> fanouts;
-    private final Path hlsRoot;
-    private final ServiceMetrics metrics;
+    private final HlsLayout hls;
+    private final Callable<String> metrics;
     private final TokenAuth auth;
     private final BooleanSupplier ready;
     private final JobRoutes jobs;
@@ -43,24 +47,26 @@ final class ApiRoutes {
     private final AllowedOrigins origins;
 
     /**
+     * @param metrics the Prometheus text of /metrics (read off the event loop)
      * @param auth    null when no token is configured
      * @param media   null when no media folder is configured (then the API accepts no file: streams)
      * @param origins pages allowed to open WebSockets besides the service's own
      */
-    ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, Path hlsRoot, ServiceMetrics metrics,
-              TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media, AllowedOrigins origins) {
+    public ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, HlsLayout hls,
+                     Callable<String> metrics, TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media,
+                     AllowedOrigins origins) {
         this.origins = origins;
         this.jobs = jobs;
         this.media = media;
         this.registry = registry;
         this.fanouts = fanouts;
-        this.hlsRoot = hlsRoot;
+        this.hls = hls;
         this.metrics = metrics;
         this.auth = auth;
         this.ready = ready;
     }
 
-    Router router(Vertx vertx) {
+    public Router router(Vertx vertx) {
         Router r = Router.router(vertx);
         if (auth != null) {
             r.route().order(-1).handler(auth);
@@ -70,7 +76,7 @@ final class ApiRoutes {
         r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         r.get("/ready").handler(ctx -> json(ctx, ready.getAsBoolean() ? 200 : 503,
                 new JsonObject().put("ready", ready.getAsBoolean())));
-        r.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape).onSuccess(text -> ctx.response()
+        r.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics).onSuccess(text -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text)));
 
         jobs.mount(r); // before the /api body limit: uploads are larger
@@ -87,7 +93,7 @@ final class ApiRoutes {
         r.get("/hls/:id/:file").handler(this::hlsFile);
 
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-        r.route().failureHandler(this::failure);
+        r.route().failureHandler(ctx -> failure(ctx, "request body too large (limit " + MAX_BODY_BYTES + " bytes)"));
         return r;
     }
 
@@ -104,13 +110,13 @@ final class ApiRoutes {
 
     private void listStreams(RoutingContext ctx) {
         JsonArray all = new JsonArray();
-        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot(), hlsReady(s.id()))));
-        ctx.response().putHeader("content-type", "application/json").end(all.encode());
+        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot(), hls.ready(s.id()))));
+        json(ctx, 200, all);
     }
 
     private void getStream(RoutingContext ctx) {
         registry.get(ctx.pathParam("id")).ifPresentOrElse(
-                s -> json(ctx, 200, StreamJson.of(s.snapshot(), hlsReady(s.id()))),
+                s -> json(ctx, 200, StreamJson.of(s.snapshot(), hls.ready(s.id()))),
                 () -> error(ctx, 404, "no stream '" + ctx.pathParam("id") + "'"));
     }
 
@@ -169,10 +175,6 @@ final class ApiRoutes {
         });
     }
 
-    private boolean hlsReady(String id) {
-        return Files.isRegularFile(hlsRoot.resolve(id).resolve("index.m3u8"));
-    }
-
     private void removeStream(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         // stopping joins sink threads: keep it off the event loop
@@ -222,45 +224,20 @@ final class ApiRoutes {
         }
         // asking is demand, even before the playlist exists: it starts the stream and its encoder
         stream.demand().hlsRequested();
-        if (!HLS_FILE.matcher(file).matches()) {
+        Path path = hls.file(id, file);
+        if (path == null) {
             error(ctx, 404, "no such HLS file");
             return;
         }
-        Path path = hlsRoot.resolve(id).resolve(file);
+        boolean playlist = HlsLayout.isPlaylist(file);
         if (!Files.isRegularFile(path)) {
-            error(ctx, 404, file.endsWith(".m3u8") ? "playlist not ready yet" : "segment gone");
+            error(ctx, 404, playlist ? "playlist not ready yet" : "segment gone");
             return;
         }
-        boolean playlist = file.endsWith(".m3u8");
         ctx.response()
                 .putHeader("content-type", playlist ? "application/vnd.apple.mpegurl" : "video/mp2t")
                 .putHeader("cache-control", playlist ? "no-cache" : "max-age=60")
                 .sendFile(path.toString())
                 .onFailure(e -> LOG.debug("HLS {} not sent: {}", path, e.getMessage()));
     }
-
-    private void failure(RoutingContext ctx) {
-        int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        if (code == 500) {
-            LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-        }
-        String message = switch (code) {
-            case 400 -> "bad request";
-            case 404 -> "not found";
-            case 413 -> "request body too large (limit " + MAX_BODY_BYTES + " bytes)";
-            default -> "internal error";
-        };
-        if (!ctx.response().ended()) {
-            error(ctx, code, message);
-        }
-    }
-
-    private static void json(RoutingContext ctx, int code, JsonObject body) {
-        ctx.response().setStatusCode(code).putHeader("content-type", "application/json").end(body.encode());
-    }
-
-    static void error(RoutingContext ctx, int code, String message) {
-        json(ctx, code, new JsonObject().put("error", message));
-    }
-
 }

@@ -1,4 +1,4 @@
-package dev.interir.server;
+package dev.interir.server.http;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,14 +14,14 @@ import java.util.stream.Collectors;
  * The service's own pages are always allowed; a request without an {@code Origin} header comes from no browser
  * and is left to the token.
  */
-final class AllowedOrigins {
+public final class AllowedOrigins {
     private static final String ANY = "*";
 
     private final boolean any;
     private final Set<String> origins;
 
     /** @param configured origins as {@code scheme://host[:port]}, or {@code *} for any */
-    AllowedOrigins(List<String> configured) {
+    public AllowedOrigins(List<String> configured) {
         List<String> list = configured == null ? List.of() : configured;
         this.any = list.contains(ANY);
         this.origins = list.stream().filter(o -> !ANY.equals(o)).map(AllowedOrigins::canonical)

@@ -1,5 +1,7 @@
-package dev.interir.server;
+package dev.interir.server.cli;
 
+import dev.interir.server.InterirService;
+import dev.interir.server.config.ServiceConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

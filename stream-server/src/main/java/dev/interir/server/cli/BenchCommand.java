@@ -1,0 +1,92 @@
+package dev.interir.server.cli;
+
+import dev.interir.model.DjlRestorer;
+import dev.interir.server.ModelLoader;
+import dev.interir.server.bench.ForwardBench;
+import dev.interir.server.bench.LiveBench;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `bench`: its options; the measuring is {@link LiveBench}'s and {@link ForwardBench}'s. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the live engine through the real service: per configuration, fps restored and fps",
+                "delivered to WebSocket viewers, latency grab->restored (p50/p95/p99), ms per frame in each stage",
+                "(decode, colour conversion, tiling, forward, blending, JPEG, H.264), CPU user/system, drops and PSNR",
+                "against the clean clip; unwatched and on-demand streams too. --markdown prints the README table.",
+                "A benchmark, not a test: run it on an otherwise idle machine."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--source", defaultValue = "bundled:demo", description = "Degraded clip: a video file or bundled:demo (default).")
+    String source;
+
+    @Option(names = "--clean", defaultValue = "bundled:demo-clean",
+            description = "Clean version of the clip for PSNR (default: ${DEFAULT-VALUE}); 'none' skips PSNR.")
+    String clean;
+
+    @Option(names = "--size", defaultValue = "640x360", description = "Frame size WxH (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--fps", defaultValue = "30", description = "Frame rate each simulated camera delivers (default: ${DEFAULT-VALUE}).")
+    double fps;
+
+    @Option(names = "--streams", defaultValue = "4", description = "Streams in the multi-stream runs (default: ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per configuration (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--temporal", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "pipeline.temporal: pass each tile's state on to the next frame; --no-temporal restores every "
+                    + "frame on its own (default: ${DEFAULT-VALUE}).")
+    boolean temporal;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Most tiles per forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")
+    int deadlineMs;
+
+    @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
+    String model;
+
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: all cores but one (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--forward-only", description = "Time only the network's forward passes on one frame's tiles "
+            + "(random content, no video), --runs times each.")
+    boolean forwardOnly;
+
+    @Option(names = "--runs", defaultValue = "15", description = "Timed forward passes with --forward-only (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--markdown", description = "Also print the results as the README's Markdown table.")
+    boolean markdown;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+        int width = Integer.parseInt(wh[0]);
+        int height = Integer.parseInt(wh[1]);
+        if (forwardOnly) {
+            try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
+                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(threads));
+                ForwardBench.run(restorer, width, height, Math.max(1, runs));
+            }
+            return 0;
+        }
+        new LiveBench(new LiveBench.Setup(source, clean, width, height, fps, streams, seconds, warmup, temporal, maxBatch,
+                deadlineMs, variant, model, threads)).run(markdown, json);
+        return 0;
+    }
+}
