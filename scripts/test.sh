@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the tests need on a fresh Debian machine, then runs the
-# Python model tests and the Maven build with every Java test (real RTSP server, HTTP/WebSocket, FFmpeg).
+# Python model tests and the Maven build with every Java test: the unit tests (surefire, *Test) and then the
+# integration tests (failsafe, *IT: real RTSP server, HTTP/WebSocket, FFmpeg, Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the suite's wall time, printed however it ends
+trap 'status=$?; echo "== test suite: $((SECONDS / 60)) min $((SECONDS % 60)) s, exit status $status"' EXIT
 
 # Debian packages: ffmpeg/ffprobe (test clips, HLS checks), GStreamer's RTSP server (the test camera),
 # python3-torch & co. (model tests, export), chromium + chromium-driver (the viewer's browser tests).

@@ -1,5 +1,5 @@
 /**
- * window.interir: what the browser tests (stream-server ViewerBrowserTest) read to see the page work without
+ * window.interir: what the browser tests (stream-server ViewerBrowserIT) read to see the page work without
  * guessing from pixels. Modules write their own fields; nothing in the page reads them back.
  */
 export const interir = {

@@ -23,4 +23,18 @@ class FpsMeterTest {
         assertEquals(25, fast.fps(99 * S / 25), 1e-6);
         assertEquals(0, new FpsMeter().fps(S), 1e-9);
     }
+
+    @Test
+    void aLongerWindowFollowsTheRecentRateOverItsFramesOrItsAge() {
+        FpsMeter jobs = new FpsMeter(64, java.time.Duration.ofSeconds(10));
+        for (int i = 0; i < 40; i++) {
+            jobs.tick(i * S / 10); // 10 fps for 4 s
+        }
+        for (int i = 1; i <= 40; i++) {
+            jobs.tick(4 * S + i * S / 20); // then 20 fps for 2 s
+        }
+        // 64 frames back reach into the 10 fps stretch: between the two rates, nearer the recent one
+        double fps = jobs.fps(6 * S);
+        assertEquals(63 / (2.0 + 24 / 10.0), fps, 1e-6);
+    }
 }

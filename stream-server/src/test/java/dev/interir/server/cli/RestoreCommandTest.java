@@ -1,32 +1,25 @@
 package dev.interir.server.cli;
 
-import static dev.interir.server.Processes.ffmpeg;
-import static dev.interir.server.Processes.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** `restore` on a folder with a good and a broken video: the good one is restored, the run says one failed. */
 class RestoreCommandTest {
 
     @Test
-    void restoresTheGoodFilesAndFailsForTheBrokenOne(@TempDir Path tmp) throws Exception {
-        Path in = Files.createDirectories(tmp.resolve("in"));
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=128x96:rate=10", "-f", "lavfi", "-i", "sine", "-t", "1",
-                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", in.resolve("a.mp4").toString());
-        ffmpeg("-f", "lavfi", "-i", "sine", "-t", "1", "-c:a", "aac", in.resolve("b-audio-only.mp4").toString());
-        Path out = tmp.resolve("out");
-        int code = new CommandLine(new Main()).execute("restore", in.toString(), "--out", out.toString(),
-                "--progress", "lines", "--bitrate", "300k");
-        assertEquals(1, code, "one file failed");
-        assertEquals("10", probe(out.resolve("a.mp4"), "-count_frames", "-select_streams", "v", "stream=nb_read_frames"));
-        try (var s = Files.list(out)) {
-            assertEquals(List.of(out.resolve("a.mp4")), s.toList(), "nothing else, no partial files");
+    void bitratesTakeSuffixesAndStayInRange() {
+        assertEquals(4_000_000, RestoreCommand.parseBits("4M"));
+        assertEquals(300_000, RestoreCommand.parseBits(" 300k "));
+        assertEquals(2_500_000, RestoreCommand.parseBits("2.5m"));
+        for (String bad : new String[]{"fast", "1k", "2000M", ""}) {
+            assertThrows(IllegalArgumentException.class, () -> RestoreCommand.parseBits(bad), bad);
         }
+    }
+
+    @Test
+    void etaClockShowsHoursOnlyWhenThereAreAny() {
+        assertEquals("0:59", RestoreCommand.ProgressBar.clock(59.4));
+        assertEquals("1:01:05", RestoreCommand.ProgressBar.clock(3665));
     }
 }

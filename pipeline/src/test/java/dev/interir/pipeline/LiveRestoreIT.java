@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sink in order (delivery runs on its own thread); every frame runs all stages, and after the first each starts
  * from its predecessor's state exactly when the network is temporal.
  */
-class LiveRestoreTest {
+class LiveRestoreIT {
 
     @Test
     void aNoisyFixedViewIsDeliveredInOrderAndCarriesItsStateWhenTheNetworkIsTemporal(@TempDir Path dir) throws Exception {

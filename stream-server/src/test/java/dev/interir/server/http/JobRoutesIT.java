@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class JobRoutesTest {
+class JobRoutesIT {
     @TempDir
     static Path tmp;
 

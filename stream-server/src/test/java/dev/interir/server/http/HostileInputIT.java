@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class HostileInputTest {
+class HostileInputIT {
     @TempDir
     static Path tmp;
 

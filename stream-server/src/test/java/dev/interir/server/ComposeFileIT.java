@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** docker-compose.yml is valid for Compose (no Docker engine runs here: `config` checks it without one). */
-class ComposeFileTest {
+class ComposeFileIT {
     private static final Path COMPOSE = Path.of("..", "docker-compose.yml").toAbsolutePath().normalize();
 
     @Test

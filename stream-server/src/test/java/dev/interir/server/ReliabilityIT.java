@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class ReliabilityTest {
+class ReliabilityIT {
 
     @TempDir
     static Path tmp;

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The service with a token configured: what is open, what is closed, and the viewer's cookie login. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class SecurityTest {
+class SecurityIT {
     private static final String TOKEN = "test-token-" + System.nanoTime();
 
     @TempDir

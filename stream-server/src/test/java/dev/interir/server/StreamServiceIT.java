@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class StreamServiceTest {
+class StreamServiceIT {
     @TempDir
     static Path tmp;
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class DemandTest {
+class DemandIT {
     private static final int IDLE_SECONDS = 2;
 
     @TempDir

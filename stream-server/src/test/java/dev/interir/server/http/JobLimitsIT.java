@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
-class JobLimitsTest {
+class JobLimitsIT {
     @TempDir
     static Path tmp;
 

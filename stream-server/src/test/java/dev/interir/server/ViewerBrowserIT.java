@@ -51,7 +51,7 @@ import org.openqa.selenium.support.ui.Select;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(VertxExtension.class)
-class ViewerBrowserTest {
+class ViewerBrowserIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
     private static final String README_SHOT = System.getProperty("viewer.readmeShot", "");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Clips are tiny (128x96 or 160x120, 10 fps, 1-3 s); the model runs where it matters (audio, VFR), an identity
  * restorer where only containers and errors are checked, to keep the suite fast on 2 cores.
  */
-class VideoFileRestorerTest {
+class VideoFileRestorerIT {
     @TempDir
     static Path tmp;
 

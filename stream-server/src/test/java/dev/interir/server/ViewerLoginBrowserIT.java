@@ -24,7 +24,7 @@ import org.openqa.selenium.logging.LogEntry;
  * are served only with the cookie) with the stream list and the jobs event stream.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ViewerLoginBrowserTest {
+class ViewerLoginBrowserIT {
     private static final String TOKEN = "viewer-token-" + System.nanoTime();
     private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** `bench` is a benchmark, not a test: this only checks that it runs end to end on a tiny input and reports. */
-class BenchCommandTest {
+class BenchCommandIT {
 
     @Test
     void benchRunsEveryConfigurationOnATinyClipAndWritesJson(@TempDir Path dir) throws Exception {
