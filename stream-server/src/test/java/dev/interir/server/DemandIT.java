@@ -69,7 +69,8 @@ class DemandIT {
 
     @Test
     void anUnwatchedFileStopsDecodingAndItsNextViewerGetsFramesAtOnce() throws Exception {
-        JsonObject idle = client.awaitStream("clip", s -> "idle".equals(s.getString("status")) && s.getLong("framesOut") > 0);
+        // decoded, then paused: whether its first 2 s wanted were enough to restore a frame depends on the machine's load
+        JsonObject idle = client.awaitStream("clip", s -> "idle".equals(s.getString("status")) && s.getLong("framesIn") > 0);
         assertFalse(idle.getBoolean("restoring"));
         assertEquals("onDemand", idle.getString("mode"));
         Thread.sleep(1500); // proving that nothing happens takes a while of nothing happening
