@@ -54,9 +54,21 @@ class ParityBoundsCatchMismatchTest {
                 mistake("each tile warmed from another tile's state", this::rotatedStates),
                 mistake("warmed from a zero state", () ->
                         fixture.warm(restorer, input(), zerosLike(fixture.rows("cold_state")), fixture.k())),
-                mistake("warmed from the state one frame later", () ->
-                        fixture.warm(restorer, input(), fixture.rows("warm_state"), fixture.k())),
-                mistake("a cold call where the reference warmed", () -> renamed(fixture.cold(restorer, input()))));
+                mistake("warmed from the state one frame later", () -> stateBound(() ->
+                        fixture.warm(restorer, input(), fixture.rows("warm_state"), fixture.k()))),
+                mistake("a cold call where the reference warmed", () -> stateBound(() ->
+                        renamed(fixture.cold(restorer, input())))));
+    }
+
+    /**
+     * A mistake about which state a frame gets, which the fixture can show only for a network whose state is
+     * hidden: a temporal network's state is its previous picture, and the fixture warms it with the same frame,
+     * whose restoration that picture already is, so a state one frame later (or none) changes little. For it the
+     * rotated and the zero state stand for a wrong state.
+     */
+    private static Map<String, float[][]> stateBound(Supplier<Map<String, float[][]>> run) {
+        assumeFalse(restorer.info().temporal(), "a temporal network warmed with the frame its state shows");
+        return run.get();
     }
 
     private static DynamicTest mistake(String what, Supplier<Map<String, float[][]>> run) {
