@@ -27,4 +27,7 @@ echo "== model (Python) tests"
 (cd model/python && /usr/bin/python3 -m unittest discover -s tests -v)
 
 echo "== Java build and tests"
+# libtorch's OpenMP threads spin while they wait; on a machine where other work takes the cores, spinning threads
+# starved the one doing the work and a 0.2 s frame took seconds (an integration test restored 4 frames in 60 s)
+export OMP_WAIT_POLICY=PASSIVE
 mvn -B verify "$@"
