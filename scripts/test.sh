@@ -27,7 +27,7 @@ echo "== model (Python) tests"
 (cd model/python && /usr/bin/python3 -m unittest discover -s tests -v)
 
 echo "== Java build and tests"
-# libtorch's OpenMP threads spin while they wait; on a machine where other work takes the cores, spinning threads
-# starved the one doing the work and a 0.2 s frame took seconds (an integration test restored 4 frames in 60 s)
+# libtorch's OpenMP threads spin while they wait. With other work on the cores, LiveRestoreIT restored 4 frames in
+# 60 s (alone: all it needs in 3 s); spinning waits starving the working thread are the likely cause
 export OMP_WAIT_POLICY=PASSIVE
 mvn -B verify "$@"
