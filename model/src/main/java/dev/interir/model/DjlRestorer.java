@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +34,20 @@ public final class DjlRestorer implements Restorer {
     private final PtSymbolBlock block;
     private final ModelInfo info;
     private final Device device;
+    /** Owns the input memory (on the CPU, whatever the model's device), for the restorer's life. */
+    private final NDManager inputMemory;
+    private final InputMemory tileInput;
+    private final InputMemory stateInput;
+    private boolean closed;
 
     private DjlRestorer(Model model, ModelInfo info, Device device) {
         this.model = model;
         this.block = (PtSymbolBlock) model.getBlock();
         this.info = info;
         this.device = device;
+        this.inputMemory = model.getNDManager().newSubManager(Device.cpu());
+        this.tileInput = new InputMemory(inputMemory);
+        this.stateInput = new InputMemory(inputMemory);
     }
 
     /** Loads {@code <variant>.pt} and {@code <variant>.json} that ship inside the model jar. */
@@ -86,15 +95,25 @@ public final class DjlRestorer implements Restorer {
         return info;
     }
 
+    /**
+     * One forward pass. Serialised: the input memory is the restorer's own and every call rewrites it (the
+     * {@link Restorer} contract gives an instance to one thread at a time anyway; the lock is then uncontended).
+     */
     @Override
-    public TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages) {
+    public synchronized TileBatchResult restore(float[][] tiles, int height, int width, float[][] states,
+                                                int warmStages) {
         int n = tiles.length;
         if (states != null && states.length != n) {
             throw new IllegalArgumentException("one state per tile expected");
         }
+        if (closed) {
+            throw new IllegalStateException("the restorer is closed");
+        }
+        // everything made in this scope (the tensors over the input memory, the outputs, the contiguous or CPU
+        // copies DJL may make to read them) is freed when it closes, not by the garbage collector
         try (NDManager scope = model.getNDManager().newSubManager(device)) {
             PtNDManager manager = (PtNDManager) scope;
-            PtNDArray x = (PtNDArray) manager.create(stack(tiles), new Shape(n, 3, height, width));
+            PtNDArray x = wrap(manager, tileInput.fill(tiles), new Shape(n, 3, height, width));
             PtNDArray state;
             if (states == null) {
                 state = (PtNDArray) manager.zeros(new Shape(0), DataType.FLOAT32);
@@ -102,18 +121,19 @@ public final class DjlRestorer implements Restorer {
                 int perTile = states[0].length;
                 int hs = height / info.scale();
                 int ws = width / info.scale();
-                state = (PtNDArray) manager.create(stack(states), new Shape(n, perTile / (hs * ws), hs, ws));
+                state = wrap(manager, stateInput.fill(states), new Shape(n, perTile / (hs * ws), hs, ws));
             }
             IValue[] inputs = {IValue.from(x), IValue.from(state), IValue.from((long) warmStages)};
             IValue out = block.forward(inputs);
             try {
                 IValue[] parts = out.toIValueTuple();
                 try {
+                    // read before the scope closes: outputs may share memory with the inputs
                     return new TileBatchResult(
-                            unstack(parts[0].toTensor(manager).toFloatArray(), n),
-                            unstack(parts[1].toTensor(manager).toFloatArray(), n),
-                            unstack(parts[2].toTensor(manager).toFloatArray(), n),
-                            unstack(parts[3].toTensor(manager).toFloatArray(), n));
+                            read(parts[0].toTensor(manager), n),
+                            read(parts[1].toTensor(manager), n),
+                            read(parts[2].toTensor(manager), n),
+                            read(parts[3].toTensor(manager), n));
                 } finally {
                     for (IValue p : parts) {
                         p.close();
@@ -128,30 +148,97 @@ public final class DjlRestorer implements Restorer {
         }
     }
 
-    private static FloatBuffer stack(float[][] rows) {
-        int per = rows[0].length;
-        FloatBuffer buf = FloatBuffer.allocate(per * rows.length);
-        for (float[] r : rows) {
-            if (r.length != per) {
-                throw new IllegalArgumentException("tiles of one batch must share a shape");
-            }
-            buf.put(r);
-        }
-        return buf.flip();
+    /**
+     * A tensor over {@code data}, which must be a direct buffer: on the CPU DJL hands its address to libtorch's
+     * from_blob (no copy; the tensor does not own the memory). Given a heap buffer DJL would copy it into a fresh
+     * direct buffer on every call, which only a garbage collection frees. On a GPU libtorch copies it to the device.
+     */
+    private static PtNDArray wrap(PtNDManager manager, ByteBuffer data, Shape shape) {
+        return manager.create(data, shape, DataType.FLOAT32);
     }
 
-    private static float[][] unstack(float[] flat, int n) {
-        int per = flat.length / n;
-        float[][] rows = new float[n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = new float[per];
-            System.arraycopy(flat, i * per, rows[i], 0, per);
+    /**
+     * The tensor's values, one row per tile, copied straight out of the tensor's memory: toByteBuffer(true) is a
+     * view of it (JNI NewDirectByteBuffer: no copy, no JVM direct buffer, valid while the tensor is open), as
+     * toFloatArray reads it, without toFloatArray's intermediate array.
+     */
+    private static float[][] read(PtNDArray tensor, int n) {
+        FloatBuffer flat = tensor.getDataType() == DataType.FLOAT32
+                ? tensor.toByteBuffer(true).asFloatBuffer()
+                : FloatBuffer.wrap(tensor.toFloatArray());
+        int per = flat.remaining() / n;
+        float[][] rows = new float[n][per];
+        for (float[] row : rows) {
+            flat.get(row);
         }
         return rows;
     }
 
+    /**
+     * Input memory kept from call to call: a flat float tensor that libtorch allocated on the CPU, written through a
+     * view of its memory. Neither is a JVM direct buffer, so nothing waits for a garbage collection: growing it for a
+     * larger batch closes the smaller tensor, which frees its memory there and then, and {@link #close} frees the
+     * last one. Tensors made over it live within one {@link #restore} call only.
+     */
+    private static final class InputMemory implements AutoCloseable {
+        private final NDManager owner;
+        private PtNDArray storage;
+        private ByteBuffer bytes;
+
+        InputMemory(NDManager owner) {
+            this.owner = owner;
+        }
+
+        /** Copies the rows one after the other; returns the bytes they fill. */
+        ByteBuffer fill(float[][] rows) {
+            int per = rows[0].length;
+            int floats = Math.multiplyExact(per, rows.length);
+            ensure(floats);
+            FloatBuffer dst = bytes.asFloatBuffer();
+            for (float[] r : rows) {
+                if (r.length != per) {
+                    throw new IllegalArgumentException("tiles of one batch must share a shape");
+                }
+                dst.put(r);
+            }
+            ByteBuffer filled = bytes.duplicate();
+            filled.clear().limit(floats * Float.BYTES);
+            return filled;
+        }
+
+        private void ensure(int floats) {
+            long size = (long) floats * Float.BYTES;
+            if (bytes != null && bytes.capacity() >= size) {
+                return;
+            }
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("a batch of " + floats + " floats does not fit one buffer");
+            }
+            close();
+            storage = (PtNDArray) owner.create(new Shape(floats), DataType.FLOAT32);
+            bytes = storage.toByteBuffer(true);
+        }
+
+        @Override
+        public void close() {
+            bytes = null;
+            if (storage != null) {
+                storage.close();
+                storage = null;
+            }
+        }
+    }
+
+    /** Frees the input memory and the model (waits for a forward pass in progress). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tileInput.close();
+        stateInput.close();
+        inputMemory.close();
         model.close();
     }
 }
