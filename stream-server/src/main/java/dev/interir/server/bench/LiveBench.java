@@ -51,7 +51,7 @@ public final class LiveBench {
      * @param streams  streams in the multi-stream runs
      * @param seconds  measured seconds per configuration, after {@code warmup} unmeasured ones
      * @param model    a TorchScript file, or null for the bundled {@code variant}
-     * @param threads  libtorch threads, 0: all cores but one
+     * @param threads  libtorch threads, 0: every core
      */
     public record Setup(String source, String clean, int width, int height, double fps, int streams, double seconds,
                         double warmup, boolean temporal, int maxBatch, int deadlineMs, String variant, String model,

@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
     String model;
 
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: all cores but one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: every core (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--forward-only", description = "Time only the network's forward passes on one frame's tiles "

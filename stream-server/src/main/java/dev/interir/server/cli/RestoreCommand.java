@@ -54,7 +54,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--tile", defaultValue = "0", description = "Tile side in pixels; 0 = the model's recommendation.")
     int tile;
 
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: all cores but one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: every core (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--bitrate", paramLabel = "BITS", description = {"H.264 bitrate of restored videos in bit/s,",
