@@ -211,6 +211,7 @@ def main(argv=None):
                 curves[(clip, cond)][m.name + " cold"] = c
                 if m is models[0] and clip == "still + object" and cond == "noise25" and not a.no_baselines:
                     picture = (noisy[-1], nl_frame, warm_outs[-1], clean[-1])
+            row["perFrame"] = curves[(clip, cond)]
             results.append(row)
             print(json.dumps(row), flush=True)
     with open(os.path.join(a.out, "results.json"), "w") as f:
@@ -230,7 +231,8 @@ def write_table(results, path, a):
                 names.append(k)
     lines = ["PSNR dB per frame, mean (first second / last second / worst frame); fps of each method on this machine.",
              "Command: `cd model/python && /usr/bin/python3 -m interir.evaluate_video " +
-             " ".join(f"--models {os.path.basename(m)}" for m in a.models) + f" --frames {a.frames}`", "",
+             " ".join(f"--models {os.path.basename(m)}" for m in a.models) + f" --frames {a.frames} --threads {a.threads}`",
+             "(the models' fps: Python at --threads; FFmpeg with its own threads)", "",
              "| clip | degradation | input | " + " | ".join(names) + " | gate |",
              "|---" * (4 + len(names)) + "|"]
     for r in results:
