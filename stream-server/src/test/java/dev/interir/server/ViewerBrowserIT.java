@@ -136,6 +136,8 @@ class ViewerBrowserIT {
     @Order(2)
     void statsResidualChartAndRoutingUpdate() throws Exception {
         await("two stats messages", () -> n("window.interir.statsCount") >= 2);
+        // the network's first passes (libtorch optimises the graph on them) can outlast the first stats messages
+        await("a restored frame in the stats", () -> text("stats").matches("(?s).*latency \\d+ ms.*"));
         long draws = (long) n("window.interir.chartDraws");
         String statsText = text("stats");
         assertTrue(statsText.matches("(?s).*fps \\d+(\\.\\d+)?.*"), statsText);

@@ -26,7 +26,7 @@ class BenchCommandIT {
         int code;
         try {
             code = new CommandLine(new Main()).execute("bench", "--size", "128x96", "--streams", "2", "--fps", "10",
-                    "--seconds", "1.5", "--warmup", "1.5", "--markdown", "--json", json.toString());
+                    "--seconds", "1.5", "--warmup", "4", "--markdown", "--json", json.toString());
         } finally {
             System.setOut(old);
         }
