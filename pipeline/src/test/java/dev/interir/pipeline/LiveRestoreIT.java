@@ -23,9 +23,10 @@ class LiveRestoreIT {
     @Test
     void aNoisyFixedViewIsDeliveredInOrderAndCarriesItsStateWhenTheNetworkIsTemporal(@TempDir Path dir) throws Exception {
         Path clip = dir.resolve("fixed.mkv");
-        // a static test pattern with fresh sensor-like noise in every frame, 10 fps, 4 s
+        // a static test pattern with fresh sensor-like noise in every frame, 10 fps, 30 s: longer than the test
+        // runs, so the file never loops (a loop resets the state, and its first frame is rightly not warm)
         Process ff = new ProcessBuilder("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                "testsrc2=size=256x192:rate=10,trim=end_frame=1,loop=loop=-1:size=1,noise=alls=20:allf=t,trim=duration=4",
+                "testsrc2=size=256x192:rate=10,trim=end_frame=1,loop=loop=-1:size=1,noise=alls=20:allf=t,trim=duration=30",
                 "-c:v", "ffv1", clip.toString()).inheritIO().start();
         assertTrue(ff.waitFor(60, TimeUnit.SECONDS) && ff.exitValue() == 0, "ffmpeg made the clip");
 
