@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU lease's work (session 6: 15 minutes of one H200, all of it counted): two trainings side by side on
+# One GPU lease's work (a lease is 15 minutes of one H200, all of it counted): two trainings side by side on
 # the card, each fed by its own DataLoader workers, then a forward timing of both networks on the card.
 #   - base from scratch (the GPU variant; docs/model.md, Variants),
 #   - live_nl continued from checkpoints/live-nl (500 min of one CPU thread) at 4x the batch.
