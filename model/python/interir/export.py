@@ -47,6 +47,18 @@ def check_roundtrip(model: InterIR, sm, x: torch.Tensor, k: int = 2) -> float:
     return worst
 
 
+def scripted_and_checked(model, variant: str):
+    """The TorchScript of `model`, checked against the eager network on a square batch and a non-square tile."""
+    sm = script_model(model)
+    cfg = VARIANTS[variant]
+    T = cfg["tile"]
+    err = check_roundtrip(model, sm, torch.rand(2, 3, T, T))
+    err2 = check_roundtrip(model, sm, torch.rand(1, 3, 3 * cfg["s"] * 8, 5 * cfg["s"] * 8))
+    print(f"scripted vs eager max abs diff: square {err:.3g}, non-square {err2:.3g}")
+    assert err < 1e-5 and err2 < 1e-5
+    return sm
+
+
 def write_bin(path, t):
     np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4")).tofile(path)
 
@@ -121,13 +133,9 @@ def main(argv=None):
         assert ck["variant"] == a.variant
         model.load_state_dict(checkpoint_weights(ck))
     model.eval()
-    sm = script_model(model)
+    sm = scripted_and_checked(model, a.variant)
     cfg = VARIANTS[a.variant]
     T = cfg["tile"]
-    err = check_roundtrip(model, sm, torch.rand(2, 3, T, T))
-    err2 = check_roundtrip(model, sm, torch.rand(1, 3, 3 * cfg["s"] * 8, 5 * cfg["s"] * 8))
-    print(f"scripted vs eager max abs diff: square {err:.3g}, non-square {err2:.3g}")
-    assert err < 1e-5 and err2 < 1e-5
     os.makedirs(a.out, exist_ok=True)
     name = a.name or a.variant
     pt = os.path.join(a.out, f"{name}.pt")
@@ -199,13 +207,9 @@ def export_video(a):
     model.spatial.load_state_dict(checkpoint_weights(torch.load(spatial_path, map_location="cpu")))
     model.fusion.load_state_dict(vk["fusion"])
     model.eval()
-    sm = script_model(model)
+    sm = scripted_and_checked(model, vk["spatial_variant"])
     cfg = VARIANTS[vk["spatial_variant"]]
     T = cfg["tile"]
-    err = check_roundtrip(model, sm, torch.rand(2, 3, T, T))
-    err2 = check_roundtrip(model, sm, torch.rand(1, 3, 3 * cfg["s"] * 8, 5 * cfg["s"] * 8))
-    print(f"scripted vs eager max abs diff: square {err:.3g}, non-square {err2:.3g}")
-    assert err < 1e-5 and err2 < 1e-5
     os.makedirs(a.out, exist_ok=True)
     name = a.name or "video"
     pt = os.path.join(a.out, f"{name}.pt")

@@ -101,13 +101,13 @@ class Fusion(nn.Module):
             b[CANDIDATES - 1] = 2.0  # a third on the single-frame restoration; a saturated start (5.0) never left it
             self.out.bias.copy_(b.reshape(-1))
 
-    def logits(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    def logits(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         """Candidate logits [B, 19, H, W], bounded to [-6, 6]: unbounded ones saturated within minutes of training
         (one candidate took all the weight, and a saturated softmax passes no gradient back); e^12 between two
         candidates still picks one cleanly."""
         B, _, H, W = x.shape
         diff = (y - p).abs().mean(dim=1, keepdim=True)
-        sig = (noise_sigma(x) * 10.0).view(B, 1, 1, 1).expand(B, 1, H, W)
+        sig = (sigma * 10.0).view(B, 1, 1, 1).expand(B, 1, H, W)
         f = F.pixel_unshuffle(torch.cat([x, y, p, diff, blur5(diff), sig], dim=1), 2)
         f = F.leaky_relu(self.c1(f), 0.1)
         f = F.leaky_relu(self.c2(f), 0.1)
@@ -116,14 +116,15 @@ class Fusion(nn.Module):
 
     def weights(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         """Softmax weights [B, 19, H, W] over the candidates (for diagnosis; forward normalises once at the end)."""
-        return torch.softmax(self.logits(x, y, p), dim=1)
+        return torch.softmax(self.logits(x, y, p, noise_sigma(x)), dim=1)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         B, _, H, W = x.shape
-        p = clamp_history(align_history(p, y), y, noise_sigma(x))
+        sigma = noise_sigma(x)  # one median per tile, shared by the clamp and the weights
+        p = clamp_history(align_history(p, y), y, sigma)
         # the softmax as exp of the bounded logits and one division of the 3-channel sum: the same function, a
         # 19-channel max, sum and division fewer at full resolution
-        e = torch.exp(self.logits(x, y, p))
+        e = torch.exp(self.logits(x, y, p, sigma))
         xd = y + (x - blur5(x)) - (y - blur5(y))
         pp = F.pad(p, [1, 1, 1, 1], mode="replicate")
         xp = F.pad(xd, [1, 1, 1, 1], mode="replicate")
