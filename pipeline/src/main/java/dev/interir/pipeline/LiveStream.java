@@ -1,20 +1,24 @@
 package dev.interir.pipeline;
 
+import dev.interir.model.FloatImage;
+import dev.interir.model.FrameRestorer;
+import dev.interir.model.RestoredImage;
 import dev.interir.model.WarmStartState;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One stream: its source thread, its frame slot, its state machine and counters, and its sinks.
- * The restore stage reads the slot and writes the results; everyone else reads snapshots.
+ * One stream: its source loop and thread, its frame slot, its status and counters, what its next frame starts from,
+ * and its sinks. The source loop reports to it through {@link SourceEvents}; the restore stage takes its frames as
+ * requests and hands it the results; everyone else reads snapshots.
  */
 public final class LiveStream {
     private final String id;
     private final SourceSpec spec;
+    private final PipelineSettings settings;
     private final FrameSlot slot;
-    private final FfmpegSource source;
+    private final SourceLoop loop;
     private final Thread thread;
     private final List<FrameSink> sinks = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
@@ -22,9 +26,7 @@ public final class LiveStream {
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final FpsMeter outFps = new FpsMeter();
-    private final AtomicBoolean warmResetRequested = new AtomicBoolean();
-    private final WarmStartState warm = new WarmStartState(); // restore thread only
-    private final SceneCutDetector sceneCuts;                  // restore thread only
+    private final TemporalState temporal;                      // restore thread, but for reset requests
     private final Demand demand;
     private final StageClock clock;
     private boolean restoring = true;                          // restore thread only
@@ -36,16 +38,51 @@ public final class LiveStream {
     private volatile double sourceFps;
     private volatile RestoredFrame last;
 
-    LiveStream(String id, SourceSpec spec, PipelineSettings settings, Runnable onFrame, Demand demand, StageClock clock) {
+    /** @param source what the stream's loop opens and reads; it belongs to the stream from here on */
+    LiveStream(String id, SourceSpec spec, PipelineSettings settings, Runnable onFrame, Demand demand, StageClock clock,
+               FrameSource source) {
         this.id = id;
+        this.spec = spec;
+        this.settings = settings;
         this.demand = demand;
         this.clock = clock;
-        this.sceneCuts = new SceneCutDetector(settings.sceneCutThreshold());
-        this.spec = spec;
+        this.temporal = new TemporalState(settings.sceneCutThreshold());
         this.slot = new FrameSlot(settings.slotCapacity(), spec.live(), onFrame);
-        this.source = new FfmpegSource(this, settings.maxFramePixels());
-        this.thread = new Thread(source, "grab-" + id);
+        this.loop = new SourceLoop(id, spec, demand, settings.maxFramePixels(), source, slot, new Events(),
+                SourceLoop.Waits.of(spec));
+        this.thread = new Thread(loop, "grab-" + id);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * The loop's reports. A private class rather than LiveStream itself implementing {@link SourceEvents}, so that
+     * setting a stream's status is not part of its public face.
+     */
+    private final class Events implements SourceEvents {
+        @Override
+        public void status(StreamStatus s, String message) {
+            setStatus(s, message);
+        }
+
+        @Override
+        public void opened(FrameSource.Format format, boolean afterFailure) {
+            if (afterFailure) {
+                reconnects.incrementAndGet();
+            }
+            width = format.width();
+            height = format.height();
+            sourceFps = format.fps();
+        }
+
+        @Override
+        public void frameGrabbed() {
+            framesIn.incrementAndGet();
+        }
+
+        @Override
+        public void sequenceBroken() {
+            temporal.requestReset();
+        }
     }
 
     void start() {
@@ -55,7 +92,7 @@ public final class LiveStream {
     /** Stops grabbing and closes the sinks; the grabber thread ends within the FFmpeg I/O timeout. */
     void stop() {
         stopped = true;
-        source.stop();
+        loop.stop();
         slot.close();
         thread.interrupt();
         for (FrameSink sink : sinks) {
@@ -87,29 +124,8 @@ public final class LiveStream {
         return clock;
     }
 
-    /**
-     * Restore thread: whether this stream's frames are restored now (someone consumes it). A stream that resumes
-     * starts its sequence over: the state it kept is from before the pause.
-     */
-    boolean restoring() {
-        boolean wanted = demand.wanted();
-        if (wanted && !restoring) {
-            warm.reset();
-        }
-        restoring = wanted;
-        return wanted;
-    }
-
     public void addSink(FrameSink sink) {
         sinks.add(sink);
-    }
-
-    FrameSlot slot() {
-        return slot;
-    }
-
-    String error() {
-        return error;
     }
 
     public StreamStatus status() {
@@ -120,7 +136,7 @@ public final class LiveStream {
         return sourceFps;
     }
 
-    void status(StreamStatus s, String message) {
+    private void setStatus(StreamStatus s, String message) {
         if (this.status == StreamStatus.STOPPED) {
             return;
         }
@@ -128,42 +144,56 @@ public final class LiveStream {
         this.error = message;
     }
 
-    void opened(int w, int h, double fps, boolean afterFailure) {
-        if (afterFailure) {
-            reconnects.incrementAndGet();
+    /** Whether a frame of this stream is on its way: the restore stage waits for those to fill a batch. */
+    boolean framesComing() {
+        return status == StreamStatus.LIVE && demand.wanted();
+    }
+
+    /**
+     * Restore thread: the waiting frame, if any and if someone consumes the stream (an unwanted stream's frames are
+     * dropped before any work). A stream that resumes starts its sequence over: the state it kept is from before the
+     * pause.
+     */
+    VideoFrame nextFrame() {
+        VideoFrame f = slot.poll();
+        if (f == null) {
+            return null;
         }
-        this.width = w;
-        this.height = h;
-        this.sourceFps = fps;
-        status(StreamStatus.LIVE, null);
-    }
-
-    void frameGrabbed() {
-        framesIn.incrementAndGet();
-    }
-
-    void requestWarmReset() {
-        warmResetRequested.set(true);
-    }
-
-    /** Restore thread: the warm-start state, cleared first if the source reconnected or looped. */
-    WarmStartState warmState() {
-        if (warmResetRequested.getAndSet(false)) {
-            warm.reset();
+        boolean wanted = demand.wanted();
+        if (wanted && !restoring) {
+            temporal.reset();
         }
-        return warm;
+        restoring = wanted;
+        return wanted ? f : null;
     }
 
-    /** Restore thread: whether this frame starts a new scene (then its warm start must be reset). */
-    boolean isSceneCut(BgrImage frame) {
-        return sceneCuts.isCut(frame);
+    /** Restore thread: {@code frame} as the restorer takes it, with the state it starts from. */
+    FrameRestorer.Request request(VideoFrame frame) {
+        WarmStartState warm = temporal.forFrame(frame.image());
+        long t0 = System.nanoTime();
+        FloatImage in = frame.image().toFloatImage();
+        clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
+        return new FrameRestorer.Request(in, settings.temporal() ? warm : null);
     }
 
-    /** Deliver thread: hands a restored frame to every sink (none once the stream is stopped). */
-    void deliver(RestoredFrame frame) {
+    /** Restore thread: restoring a frame failed, so the next one cannot start from it. */
+    void restoreFailed() {
+        temporal.reset();
+    }
+
+    /** Deliver thread: blends a restored frame, converts it to 8 bits and hands it to every sink (none once stopped). */
+    void deliver(VideoFrame original, RestoredImage result) {
         if (stopped) {
             return; // a round restored before the stream was removed; its sinks are closed
         }
+        FloatImage restored = result.image(); // blends the tiles (timed by the result itself)
+        long t0 = System.nanoTime();
+        BgrImage bgr = BgrImage.fromFloatImage(restored);
+        clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
+        clock.record(StageClock.Stage.TILING, result.tilingNanos());
+        clock.record(StageClock.Stage.FORWARD, result.forwardNanos());
+        clock.record(StageClock.Stage.BLEND, result.blendNanos());
+        RestoredFrame frame = new RestoredFrame(original, bgr, result, System.nanoTime());
         last = frame;
         framesOut.incrementAndGet();
         outFps.tick(frame.doneNanos());

@@ -16,14 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one inference thread. Each round it takes at most one waiting frame per stream (never two of one stream:
- * a frame warm-starts from its predecessor's result), starting from a different stream each round so none is
- * favoured, plus the frames submitted by file jobs; restores them together, their tiles sharing forward passes;
- * and hands each result to its stream's sinks (or its job's future).
+ * The one inference thread, a scheduler. Each round it takes at most one waiting frame per stream (never two of one
+ * stream: a frame warm-starts from its predecessor's result), starting from a different stream each round so none
+ * is favoured, plus the frames submitted by file jobs; hands them to the restorer together, their tiles sharing
+ * forward passes; and gives each result back to its stream (or its job's future). What a frame starts from and
+ * what becomes of a result are the stream's ({@link LiveStream#request}, {@link LiveStream#deliver}).
  *
- * <p>Blending the tiles, converting to 8-bit and the sinks (JPEG for viewers) run on a second thread, "deliver",
- * in order: on two cores the forward pass of the next round overlaps them. When delivery falls two rounds behind,
- * the inference thread waits for it, so nothing queues without bound.
+ * <p>Results go back to the streams on a second thread, "deliver", in order: blending the tiles, converting to
+ * 8-bit and the sinks (JPEG for viewers) overlap the next round's forward passes on two cores. When delivery falls
+ * two rounds behind, the inference thread waits for it, so nothing queues without bound.
  */
 public final class RestoreStage implements Runnable, SharedRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreStage.class);
@@ -31,7 +32,6 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private final FrameRestorer restorer;
     private final Supplier<List<LiveStream>> streams;
     private final PipelineSettings settings;
-    private final StageClock clock;
     private final ConcurrentLinkedQueue<JobFrame> jobFrames = new ConcurrentLinkedQueue<>();
     private final Object wakeup = new Object();
     private final Thread thread;
@@ -46,16 +46,14 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private boolean frameArrived;
     private int rotation;
 
-    private record JobFrame(FloatImage image, WarmStartState warm, CompletableFuture<RestoredImage> result) {
+    private record JobFrame(FrameRestorer.Request request, CompletableFuture<RestoredImage> result) {
     }
 
     private record LiveFrame(LiveStream stream, VideoFrame frame) {
     }
 
-    public RestoreStage(FrameRestorer restorer, Supplier<List<LiveStream>> streams, PipelineSettings settings,
-                        StageClock clock) {
+    public RestoreStage(FrameRestorer restorer, Supplier<List<LiveStream>> streams, PipelineSettings settings) {
         this.restorer = restorer;
-        this.clock = clock;
         this.streams = streams;
         this.settings = settings;
         this.thread = new Thread(this, "restore");
@@ -73,7 +71,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             result.completeExceptionally(new IllegalStateException("the restore stage is stopped"));
             return result;
         }
-        jobFrames.add(new JobFrame(frame, warm, result));
+        jobFrames.add(new JobFrame(new FrameRestorer.Request(frame, settings.temporal() ? warm : null), result));
         frameArrived();
         return result;
     }
@@ -126,7 +124,7 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         int start = n == 0 ? 0 : Math.floorMod(rotation++, n);
         pollStreams(all, start, taken, live);
         if (settings.batchStreams() && settings.batchDeadlineMs() > 0 && !live.isEmpty()) {
-            long waiting = all.stream().filter(s -> s.status() == StreamStatus.LIVE && s.demand().wanted()).count();
+            long waiting = all.stream().filter(LiveStream::framesComing).count();
             if (live.size() < waiting) {
                 // the other cameras' frames are usually a few ms away: waiting for them fills the batch
                 long deadline = System.nanoTime() + settings.batchDeadlineMs() * 1_000_000L;
@@ -148,8 +146,8 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             if (taken[k]) {
                 continue;
             }
-            VideoFrame f = all.get(k).slot().poll();
-            if (f != null && all.get(k).restoring()) {
+            VideoFrame f = all.get(k).nextFrame();
+            if (f != null) {
                 taken[k] = true;
                 into.add(new LiveFrame(all.get(k), f));
             }
@@ -159,17 +157,10 @@ public final class RestoreStage implements Runnable, SharedRestorer {
     private void process(List<LiveFrame> live, List<JobFrame> jobs) {
         List<FrameRestorer.Request> requests = new ArrayList<>(live.size() + jobs.size());
         for (LiveFrame f : live) {
-            WarmStartState warm = f.stream().warmState();
-            if (f.stream().isSceneCut(f.frame().image())) {
-                warm.reset();
-            }
-            long t0 = System.nanoTime();
-            FloatImage in = f.frame().image().toFloatImage();
-            clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
-            requests.add(new FrameRestorer.Request(in, settings.temporal() ? warm : null));
+            requests.add(f.stream().request(f.frame()));
         }
         for (JobFrame j : jobs) {
-            requests.add(new FrameRestorer.Request(j.image(), settings.temporal() ? j.warm() : null));
+            requests.add(j.request());
         }
         List<RestoredImage> results;
         try {
@@ -179,12 +170,12 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             // one bad batch must not take the inference thread (and every other stream) down
             LOG.error("restoring a batch of {} frames failed", requests.size(), e);
             jobs.forEach(j -> j.result().completeExceptionally(e));
-            live.forEach(f -> f.stream().warmState().reset());
+            live.forEach(f -> f.stream().restoreFailed());
             return;
         }
         if (!live.isEmpty()) {
             List<RestoredImage> liveResults = results.subList(0, live.size());
-            delivery.execute(() -> deliver(live, liveResults, clock));
+            delivery.execute(() -> deliver(live, liveResults));
         }
         for (int i = 0; i < jobs.size(); i++) {
             jobs.get(i).result().complete(results.get(live.size() + i));
@@ -203,19 +194,11 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         }
     }
 
-    private static void deliver(List<LiveFrame> live, List<RestoredImage> results, StageClock clock) {
+    private static void deliver(List<LiveFrame> live, List<RestoredImage> results) {
         for (int i = 0; i < live.size(); i++) {
-            RestoredImage r = results.get(i);
             LiveFrame f = live.get(i);
             try {
-                FloatImage restored = r.image();
-                long t0 = System.nanoTime();
-                BgrImage bgr = BgrImage.fromFloatImage(restored);
-                clock.record(StageClock.Stage.COLOUR, System.nanoTime() - t0);
-                clock.record(StageClock.Stage.TILING, r.tilingNanos());
-                clock.record(StageClock.Stage.FORWARD, r.forwardNanos());
-                clock.record(StageClock.Stage.BLEND, r.blendNanos());
-                f.stream().deliver(new RestoredFrame(f.frame(), bgr, r, System.nanoTime()));
+                f.stream().deliver(f.frame(), results.get(i));
             } catch (RuntimeException | Error e) {
                 // caught here, not left to the executor: a dead worker would be replaced by one that starts with
                 // the newest round and overtakes the queued ones

@@ -26,7 +26,7 @@ public final class StreamRegistry implements AutoCloseable {
                           Function<LiveStream, List<FrameSink>> sinkFactory) {
         this.settings = settings;
         this.sinkFactory = sinkFactory;
-        this.stage = new RestoreStage(restorer, this::list, settings, clock);
+        this.stage = new RestoreStage(restorer, this::list, settings);
         this.stage.start();
     }
 
@@ -54,7 +54,7 @@ public final class StreamRegistry implements AutoCloseable {
             throw new IllegalStateException("stream limit reached (" + settings.maxStreams() + ")");
         }
         LiveStream s = new LiveStream(id, spec, settings, stage::frameArrived,
-                new Demand(mode, settings.idleSeconds() * 1000L), clock);
+                new Demand(mode, settings.idleSeconds() * 1000L), clock, new FfmpegSource(spec, clock));
         sinkFactory.apply(s).forEach(s::addSink);
         streams.put(id, s);
         s.start();
