@@ -4,10 +4,12 @@ import dev.interir.model.DjlRestorer;
 import dev.interir.server.ModelLoader;
 import dev.interir.server.bench.ForwardBench;
 import dev.interir.server.bench.LiveBench;
+import dev.interir.server.config.ServiceConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `bench`: its options; the measuring is {@link LiveBench}'s and {@link ForwardBench}'s. */
@@ -51,14 +53,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--deadline", defaultValue = "10", description = "Batch deadline in ms (default: ${DEFAULT-VALUE}).")
     int deadlineMs;
 
-    @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
-    String variant;
-
-    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
-    String model;
-
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: every core (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--forward-only", description = "Time only the network's forward passes on one frame's tiles "
             + "(random content, no video), --runs times each.")
@@ -78,15 +74,16 @@ final class BenchCommand implements Callable<Integer> {
         String[] wh = size.toLowerCase(Locale.ROOT).split("x");
         int width = Integer.parseInt(wh[0]);
         int height = Integer.parseInt(wh[1]);
+        ServiceConfig.Model model = modelOptions.resolved();
         if (forwardOnly) {
-            try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
-                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(threads));
+            try (DjlRestorer restorer = ModelLoader.load(model.variant, model.file, model.threads)) {
+                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(model.threads));
                 ForwardBench.run(restorer, width, height, Math.max(1, runs));
             }
             return 0;
         }
         new LiveBench(new LiveBench.Setup(source, clean, width, height, fps, streams, seconds, warmup, temporal, maxBatch,
-                deadlineMs, variant, model, threads)).run(markdown, json);
+                deadlineMs, model.variant, model.file, model.threads)).run(markdown, json);
         return 0;
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.bytedeco.opencv.opencv_core.Mat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,17 +46,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created if missing).")
     Path out;
 
-    @Option(names = "--variant", defaultValue = "live", description = "Bundled model variant (default: ${DEFAULT-VALUE}).")
-    String variant;
-
-    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
-    String model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--tile", defaultValue = "0", description = "Tile side in pixels; 0 = the model's recommendation.")
     int tile;
-
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads; 0: every core (default: ${DEFAULT-VALUE}).")
-    int threads;
 
     @Option(names = "--bitrate", paramLabel = "BITS", description = {"H.264 bitrate of restored videos in bit/s,",
             "k/M suffixes allowed (e.g. 4M); default: --bpp bits per pixel per frame."})
@@ -107,8 +102,9 @@ final class RestoreCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         int failed = 0;
-        try (DjlRestorer restorer = ModelLoader.load(variant, model, threads)) {
-            ServiceConfig cfg = ServiceConfig.defaults();
+        ServiceConfig cfg = ServiceConfig.defaults();
+        modelOptions.applyTo(cfg.model);
+        try (DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads)) {
             cfg.pipeline.tile = tile;
             if (temporal != null) {
                 cfg.pipeline.temporal = temporal;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -24,8 +25,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Address to listen on (default from config: 127.0.0.1).")
     String host;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py.")
-    String model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--insecure", description = "Allow listening on a non-loopback address without a token.")
     boolean insecure;
@@ -39,9 +40,7 @@ final class ServeCommand implements Callable<Integer> {
         if (host != null) {
             cfg.server.host = host;
         }
-        if (model != null) {
-            cfg.model.file = model;
-        }
+        modelOptions.applyTo(cfg.model);
         if (!isLoopback(cfg.server.host) && (cfg.server.token == null || cfg.server.token.isBlank()) && !insecure) {
             System.err.println("error: refusing to listen on " + cfg.server.host + " without a token: set INTERIR_TOKEN "
                     + "(or server.token in the config), or pass --insecure if the network is trusted");
