@@ -52,11 +52,7 @@ class DemandIT {
         camera = RtspCamera.start(160, 120, 10);
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.pipeline.idleSeconds = IDLE_SECONDS;
-        ServiceConfig.StreamEntry file = new ServiceConfig.StreamEntry();
-        file.id = "clip";
-        file.source = "file:" + clip;
-        file.mode = "onDemand";
-        cfg.streams = List.of(file);
+        cfg.streams = List.of(ServiceClient.streamEntry("clip", "file:" + clip, "onDemand"));
         service = InterirService.start(cfg);
         client = new ServiceClient(vertx, service.port());
     }

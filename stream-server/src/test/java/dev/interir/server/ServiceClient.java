@@ -55,6 +55,15 @@ public final class ServiceClient {
         return cfg;
     }
 
+    /** A stream of the config's {@code streams} list; {@code mode} null: the default (watched). */
+    public static ServiceConfig.StreamEntry streamEntry(String id, String source, String mode) {
+        ServiceConfig.StreamEntry e = new ServiceConfig.StreamEntry();
+        e.id = id;
+        e.source = source;
+        e.mode = mode;
+        return e;
+    }
+
     public Vertx vertx() {
         return vertx;
     }

@@ -55,10 +55,7 @@ class StreamServiceIT {
         Processes.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=256x144:rate=10", "-t", "3", "-pix_fmt", "yuv420p",
                 clip.toString());
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
-        ServiceConfig.StreamEntry steady = new ServiceConfig.StreamEntry();
-        steady.id = "steady";
-        steady.source = "file:" + clip;
-        cfg.streams = List.of(steady);
+        cfg.streams = List.of(ServiceClient.streamEntry("steady", "file:" + clip, null));
         service = InterirService.start(cfg);
         client = new ServiceClient(vertx, service.port());
         client.awaitStream("steady", s -> s.getLong("framesOut") > 0);

@@ -92,9 +92,9 @@ class ViewerBrowserIT {
         cfg.hls.dir = tmp.resolve("hls").toString();
         cfg.media.dir = media.toString();
         List<ServiceConfig.StreamEntry> streams = new ArrayList<>();
-        streams.add(entry("cam", "file:" + clip));
+        streams.add(ServiceClient.streamEntry("cam", "file:" + clip, null));
         if (!README_SHOT.isBlank()) {
-            streams.add(entry("demo", "bundled:demo"));
+            streams.add(ServiceClient.streamEntry("demo", "bundled:demo", null));
         }
         cfg.streams = streams;
         service = InterirService.start(cfg);
@@ -443,13 +443,6 @@ class ViewerBrowserIT {
         } catch (java.io.IOException e) {
             return null;
         }
-    }
-
-    private static ServiceConfig.StreamEntry entry(String id, String source) {
-        ServiceConfig.StreamEntry e = new ServiceConfig.StreamEntry();
-        e.id = id;
-        e.source = source;
-        return e;
     }
 
     /**

@@ -70,10 +70,7 @@ class HostileInputIT {
         ServiceConfig cfg = ServiceClient.testConfig(tmp);
         cfg.media.dir = media.toString();
         cfg.pipeline.maxStreams = 6;
-        ServiceConfig.StreamEntry steady = new ServiceConfig.StreamEntry();
-        steady.id = "steady";
-        steady.source = "file:" + media.resolve("good.mp4");
-        cfg.streams = List.of(steady);
+        cfg.streams = List.of(ServiceClient.streamEntry("steady", "file:" + media.resolve("good.mp4"), null));
         service = InterirService.start(cfg);
         client = new ServiceClient(vertx, service.port());
     }
