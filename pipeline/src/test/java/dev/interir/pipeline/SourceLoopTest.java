@@ -247,9 +247,15 @@ class SourceLoopTest {
         t.setUncaughtExceptionHandler((thread, e) -> thrown[0] = e);
         t.start();
         try {
-            t.join();
+            // a guard against a loop that never ends, not a measure: a run here takes milliseconds
+            t.join(60_000);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
+        }
+        if (t.isAlive()) {
+            loop.stop();
+            t.interrupt();
+            throw new AssertionError("the loop did not end; it reported " + events.log);
         }
         if (thrown[0] != null) {
             throw new AssertionError("the loop threw", thrown[0]);
