@@ -21,7 +21,7 @@ public final class FrameRestorer {
     private final int tile;
     private final int overlap;
     private final int maxBatch;
-    private boolean warmedUp;
+    private volatile boolean warmedUp;
 
     /**
      * One image to restore.
@@ -74,6 +74,11 @@ public final class FrameRestorer {
             }
         }
         warmedUp = true;
+    }
+
+    /** Whether {@link #warmUp()} has finished: until then a first frame may stall for seconds. */
+    public boolean warmedUp() {
+        return warmedUp;
     }
 
     /** @param sequence per-sequence state; null restores the image on its own */

@@ -159,7 +159,9 @@ public final class HlsSink implements FrameSink, Runnable {
         r.setVideoBitrate(Math.max(400_000, width * height * 4));
         r.setOption("hls_time", Integer.toString(segmentSeconds));
         r.setOption("hls_list_size", Integer.toString(listSize));
-        r.setOption("hls_flags", "delete_segments+independent_segments");
+        // temp_file: a segment (and the playlist) is written under a .tmp name and renamed when complete, so a
+        // player never reads a half-written segment
+        r.setOption("hls_flags", "delete_segments+independent_segments+temp_file");
         r.setOption("hls_segment_filename", layout.segmentPattern(streamId).toString());
         r.start();
         recorder = r;

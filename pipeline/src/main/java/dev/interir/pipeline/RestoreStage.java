@@ -76,6 +76,11 @@ public final class RestoreStage implements Runnable, SharedRestorer {
         return result;
     }
 
+    /** Whether the model has run its warm-up passes, so a first frame comes without a cold-start stall. */
+    public boolean modelWarm() {
+        return restorer.warmedUp();
+    }
+
     /** Frames restored together in the latest round (for metrics). */
     public int lastBatchFrames() {
         return lastBatchFrames;

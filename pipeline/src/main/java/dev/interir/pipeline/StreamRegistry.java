@@ -75,6 +75,11 @@ public final class StreamRegistry implements AutoCloseable {
         return clock;
     }
 
+    /** Whether the model has run its warm-up passes (seconds after start on two cores): readiness waits for it. */
+    public boolean modelWarm() {
+        return stage.modelWarm();
+    }
+
     /** Frames restored together in the inference thread's latest round. */
     public int lastBatchFrames() {
         return stage.lastBatchFrames();

@@ -110,7 +110,7 @@ public final class InterirService implements AutoCloseable {
         String token = cfg.server.token == null || cfg.server.token.isBlank() ? null : cfg.server.token;
         AtomicBoolean ready = new AtomicBoolean();
         ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hls, metrics::scrape,
-                token == null ? null : new TokenAuth(token), ready::get, jobRoutes, media,
+                token == null ? null : new TokenAuth(token), () -> ready.get() && registry.modelWarm(), jobRoutes, media,
                 new AllowedOrigins(cfg.websocket.allowedOrigins));
         Router router = routes.router(vertx);
         HttpServer http = vertx.createHttpServer()

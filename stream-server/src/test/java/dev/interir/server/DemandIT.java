@@ -55,6 +55,7 @@ class DemandIT {
         cfg.streams = List.of(ServiceClient.streamEntry("clip", "file:" + clip, "onDemand"));
         service = InterirService.start(cfg);
         client = new ServiceClient(vertx, service.port());
+        client.awaitReady();
     }
 
     @AfterAll

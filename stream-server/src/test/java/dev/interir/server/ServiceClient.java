@@ -113,6 +113,15 @@ public final class ServiceClient {
         });
     }
 
+    /**
+     * Waits until {@code /ready} answers 200: the service is up and its model has run its warm-up passes (seconds on
+     * a busy machine), so what a test times next is the service, not libtorch optimising its graphs.
+     */
+    public void awaitReady() throws Exception {
+        await(until(() -> request(HttpMethod.GET, "/ready").send(), r -> r.statusCode() == 200, WAIT, "/ready"),
+                WAIT.plusSeconds(5));
+    }
+
     /** The stream's JSON once {@code condition} holds for it; fails after {@link #WAIT}. */
     public JsonObject awaitStream(String id, Predicate<JsonObject> condition) throws Exception {
         return await(until(() -> streamLater(id), s -> s != null && condition.test(s), WAIT, "stream " + id),

@@ -18,7 +18,7 @@ public final class ForwardBench {
     private ForwardBench() {
     }
 
-    public static void run(Restorer restorer, int width, int height, int runs) {
+    public static void run(Restorer restorer, int width, int height, int runs, int sweepUpTo) {
         int stages = restorer.info().stages();
         boolean temporal = restorer.info().temporal();
         int tile = restorer.info().tile();
@@ -43,7 +43,7 @@ public final class ForwardBench {
         // what pipeline.maxBatch buys: cost per tile by batch size
         for (boolean warm : temporal ? new boolean[]{false, true} : new boolean[]{false}) {
             StringBuilder line = new StringBuilder(warm ? "next-frame ms/tile by batch size:" : "first-frame ms/tile by batch size:");
-            for (int b = 1; b <= 64; b *= 2) {
+            for (int b = 1; b <= sweepUpTo; b *= 2) {
                 float[][] batch = new float[b][];
                 float[][] states = warm ? new float[b][] : null;
                 for (int i = 0; i < b; i++) {

@@ -176,6 +176,7 @@ public final class LiveBench {
             long hlsTimer = !c.extras() ? -1 : vertx.setPeriodic(300, t -> http.sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + service.port() + "/hls/bench0/index.m3u8")).build(),
                     HttpResponse.BodyHandlers.discarding()));
+            awaitModelWarm(registry);
             Thread.sleep((long) (setup.warmup() * 1000));
             long dropsBefore = drops(registry);
             StageClock.Snapshot stages0 = registry.stageClock().snapshot();
@@ -213,6 +214,20 @@ public final class LiveBench {
         }
         printRow(row);
         return row;
+    }
+
+    /**
+     * The model's warm-up passes (every batch size, seconds on a busy machine) hold the restore thread: a window
+     * timed from the service's start would measure them, or on a slow machine see no frame at all.
+     */
+    private static void awaitModelWarm(StreamRegistry registry) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!registry.modelWarm()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the model's warm-up did not finish within 5 minutes");
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static WebSocket connect(WebSocketClient client, int port, String uri, AtomicBoolean measuring,

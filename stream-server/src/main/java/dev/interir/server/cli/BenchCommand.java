@@ -63,6 +63,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "15", description = "Timed forward passes with --forward-only (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--sweep", defaultValue = "64", description = "Largest batch size in the cost-per-tile sweep of "
+            + "--forward-only, doubling from 1 (default: ${DEFAULT-VALUE}).")
+    int sweep;
+
     @Option(names = "--markdown", description = "Also print the results as the README's Markdown table.")
     boolean markdown;
 
@@ -78,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         if (forwardOnly) {
             try (DjlRestorer restorer = ModelLoader.load(model.variant, model.file, model.threads)) {
                 System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(model.threads));
-                ForwardBench.run(restorer, width, height, Math.max(1, runs));
+                ForwardBench.run(restorer, width, height, Math.max(1, runs), Math.max(1, sweep));
             }
             return 0;
         }

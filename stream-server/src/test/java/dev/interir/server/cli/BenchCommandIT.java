@@ -17,6 +17,7 @@ import picocli.CommandLine;
 /** `bench` is a benchmark, not a test: this only checks that it runs end to end on a tiny input and reports. */
 class BenchCommandIT {
 
+    /** Each configuration starts a service, which warms the model up for every batch size: --batch 2 keeps that short. */
     @Test
     void benchRunsEveryConfigurationOnATinyClipAndWritesJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
@@ -26,7 +27,7 @@ class BenchCommandIT {
         int code;
         try {
             code = new CommandLine(new Main()).execute("bench", "--size", "128x96", "--streams", "2", "--fps", "10",
-                    "--seconds", "1.5", "--warmup", "4", "--markdown", "--json", json.toString());
+                    "--seconds", "1.5", "--warmup", "1", "--batch", "2", "--markdown", "--json", json.toString());
         } finally {
             System.setOut(old);
         }
@@ -62,7 +63,7 @@ class BenchCommandIT {
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new Main()).execute("bench", "--forward-only", "--size", "256x128", "--runs", "3");
+            code = new CommandLine(new Main()).execute("bench", "--forward-only", "--size", "256x128", "--runs", "3", "--sweep", "2");
         } finally {
             System.setOut(old);
         }

@@ -52,6 +52,7 @@ class SecurityIT {
         cfg.websocket.allowedOrigins = List.of("https://wall.example.com");
         service = InterirService.start(cfg);
         client = new ServiceClient(vertx, service.port());
+        client.awaitReady();
     }
 
     @AfterAll
