@@ -20,7 +20,7 @@ import torch
 from . import data
 from . import degrade as dg
 from .network import InterIR, VARIANTS, checkpoint_weights, count_params
-from .video import VideoInterIR
+from .video import STATE_PLANES, VideoInterIR
 
 REPO = os.path.abspath(os.path.join(data.HERE, "..", ".."))
 RES_DIR = os.path.join(REPO, "model", "src", "main", "resources", "interir")
@@ -113,9 +113,9 @@ def main(argv=None):
     ap.add_argument("--no-fixture", action="store_true")
     ap.add_argument("--note", default="", help="free text stored in trained.note (e.g. the run's history)")
     ap.add_argument("--fixture-dir", default=FIX_DIR)
-    ap.add_argument("--video", default="",
-                    help="a train_video.py checkpoint: export the video network (its spatial path from the checkpoint "
-                         "it names, --variant being that path's variant) with the temporal fusion")
+    ap.add_argument("--video", action="store_true",
+                    help="export the video network: the single-frame network of --variant from --ckpt (default "
+                         "checkpoints/live-nl/last.pt) followed by the temporal filter (video.py)")
     ap.add_argument("--name", default="",
                     help="name the service loads it by (<name>.pt, default the variant): e.g. --variant live_dcp "
                          "--name live ships the network with the haze prior as the live tier")
@@ -200,58 +200,62 @@ def main(argv=None):
 
 
 def export_video(a):
-    """The video network: one checkpoint of train_video.py, the spatial path's weights from the checkpoint it names."""
-    vk = torch.load(a.video, map_location="cpu")
-    spatial_path = os.path.join(data.HERE, vk["spatial"]) if not os.path.isabs(vk["spatial"]) else vk["spatial"]
-    model = VideoInterIR(vk["spatial_variant"], vk["width"])
-    model.spatial.load_state_dict(checkpoint_weights(torch.load(spatial_path, map_location="cpu")))
-    model.fusion.load_state_dict(vk["fusion"])
+    """The video network: the spatial path's weights from a train.py checkpoint, then the temporal filter, which has
+    no weights (its constants are in video.TemporalFilter)."""
+    spatial_path = a.ckpt or os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt")
+    ck = torch.load(spatial_path, map_location="cpu", weights_only=False)
+    assert ck["variant"] == a.variant, (ck["variant"], a.variant)
+    model = VideoInterIR(a.variant)
+    model.spatial.load_state_dict(checkpoint_weights(ck))
     model.eval()
-    sm = scripted_and_checked(model, vk["spatial_variant"])
-    cfg = VARIANTS[vk["spatial_variant"]]
+    sm = scripted_and_checked(model, a.variant)
+    cfg = VARIANTS[a.variant]
     T = cfg["tile"]
     os.makedirs(a.out, exist_ok=True)
     name = a.name or "video"
     pt = os.path.join(a.out, f"{name}.pt")
     sm.save(pt)
     s = cfg["s"]
+    f = model.temporal
     side = {
         "variant": name,
-        "network": "video(" + vk["spatial_variant"] + ")",
+        "network": "video(" + a.variant + ")",
         "temporal": True,
         "scale": s,
         "stages": cfg["K"],
         "channels": cfg["C"],
         "groups": cfg["G"],
-        "stateChannels": 3 * s * s,
-        "stateLayout": "the tile's previous output [B,3,H,W], pixel-unshuffled by scale: [B, 3*scale^2, H/scale, "
-                       "W/scale]; empty on the first frame of a sequence",
+        "stateChannels": STATE_PLANES * s * s,
+        "stateLayout": "the tile's running mean of the input (3 planes) and its frame count (1 plane), "
+                       "pixel-unshuffled by scale: [B, 4*scale^2, H/scale, W/scale]; empty on the first frame of a "
+                       "sequence",
         "bank": cfg["NB"],
         "tile": T,
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
         "parameters": count_params(model),
-        "fusionParameters": count_params(model.fusion),
-        "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the previous output), k: int "
-                   "(ignored: every frame runs all stages)) -> (y [B,3,H,W] clamped, new_state, residuals [B,stages] "
-                   "(RMS of F per stage), routing [B,bank] (mean EConv routing weights))",
+        "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
+                           "nOffset": f.n_offset,
+                           "note": "no learned parameters: a noise-calibrated motion test and inverse-variance "
+                                   "weighting (model/python/interir/video.py)"},
+        "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the tile's mean and count), "
+                   "k: int (ignored: every frame runs all stages)) -> (y [B,3,H,W] clamped, new_state, residuals "
+                   "[B,stages] (RMS of F per stage), routing [B,bank] (mean EConv routing weights))",
         "torch": torch.__version__,
         "exported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "untrained": False,
         "recommended": {
             "coldEvery": 0,
             "note": "pass every frame's state to the next frame of the same tile, reset it at a scene cut, a seek or "
-                    "a reconnect; no tile-reuse shortcuts (the fusion already averages still regions over time)",
+                    "a reconnect; no tile-reuse shortcuts (the filter already averages still regions over time)",
         },
         "trained": {
-            "command": "cd model/python && /usr/bin/python3 -m interir.train_video --spatial " + vk["spatial"],
-            "steps": vk["step"],
-            "minutes": round(vk["minutes"], 2),
-            "spatialCheckpoint": vk["spatial"],
-            "data": "chains of frames: model/python/interir/clips.py VIDEO_SPLIT (train clips) and the photo train "
-                    "split (split.json) under synthetic motion; fresh noise and rain per frame, one haze per chain",
-            "valPsnr": vk.get("val"),
-            "checkpoint": os.path.relpath(os.path.abspath(a.video), os.path.join(data.HERE, "..", "..")),
+            "command": ck.get("command"),
+            "steps": ck["step"],
+            "minutes": round(ck["minutes"], 2),
+            "data": "the spatial network: train split of /work/shared/data/images (model/python/split.json), "
+                    "synthetic degradations (interir/degrade.py TRAIN_MIX); the temporal filter has no weights",
+            "checkpoint": os.path.relpath(os.path.abspath(spatial_path), os.path.join(data.HERE, "..", "..")),
         },
     }
     with open(os.path.join(a.out, f"{name}.json"), "w") as f:

@@ -1,22 +1,30 @@
-"""The video network: InterIR's single-frame restoration plus temporal fusion with the previous output.
+"""The video network: InterIR's single-frame restoration plus a noise-calibrated temporal filter.
 
-A frame restored on its own can only average over its own pixels; a camera that stands still shows the same
-scene in every frame with fresh noise and rain, so the previous restored frame is a second observation of it.
-`Fusion` predicts, per full-resolution pixel, softmax weights over 19 candidates:
-  - the 3x3 neighbourhood of the previous output p (the reach follows motion of about a pixel a frame),
-  - the 3x3 neighbourhood of the current frame's detail laid on the restored frame's colours,
-    x_dh = y + (x - blur x) - (y - blur y)  (haze is smooth, so the low frequencies come from the physical path),
-  - the single-frame restoration y itself (the spatial path, where things moved or were uncovered).
-The output is a convex combination of those candidates, so the recursion cannot diverge: it is the previous
-estimate entering the data term with a learned per-pixel weight, and the weight falls where the frame disagrees
-with it (motion, a scene cut, a passing rain streak).
+A frame restored on its own can only average over its own pixels; a camera that stands still shows the same scene
+in every frame with fresh noise and rain, so every earlier frame is another observation of it. The filter keeps,
+per tile and pixel, a running mean `a` of the degraded input and the count `n` of frames it holds:
+
+  - where the input agrees with the mean (the 5x5 luma mean of their difference is within what the noise level
+    explains), the frame joins the mean and `n` grows (up to N_MAX frames);
+  - where it does not (something moved, was uncovered, a scene cut), `n` falls back towards 1 and the mean follows
+    the new frame. The test is a ratio to the expected noise variance of that difference, so it means the same at
+    any noise level; its threshold and softness were chosen on clips (not learned by gradient descent).
+
+The output weighs the mean against the single-frame restoration y by their error variances: the mean's is the
+noise variance over n (unbiased, it shrinks with every still frame), y's is a fraction RHO of the noise variance
+(its bias: the network smooths texture and, on flat low-contrast areas, its haze prior shifts the tone). Averaging
+the raw input rather than y matters: averaging y over time keeps y's bias, averaging the input removes the noise
+and keeps the picture. Before the two are weighed, y is corrected by the low frequencies of (mean - y), weighted
+by how much the mean knows, so a long-still tile loses y's tone shift too.
+
+Haze is not noise: a hazy still camera converges to its hazy mean where y is uncertain, so on haze the filter
+gains least (figures in model/python/eval/video/results.md).
 
 TorchScript contract (the same as InterIR's, so the Java side runs both):
     forward(x, state, k) -> (y, new_state, residuals, routing)
-    state empty: the first frame of a sequence (the previous output is taken to be y); otherwise the state is the
-    previous output of the same tile, pixel-unshuffled to the ISN's 1/s grid ([B, 3 s^2, H/s, W/s]). The ISN
-    stages run cold on every frame (k is ignored): the temporal evidence is the previous image, which is bounded,
-    not the stage state, whose warm chains drifted.
+    state empty: the first frame of a sequence; otherwise the tile's mean and count, [a (3 planes), n (1 plane)]
+    pixel-unshuffled by the ISN's scale s: [B, 4 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is
+    ignored): the temporal evidence is the mean of earlier frames, which is bounded, not the stage state.
 """
 from typing import List, Tuple
 
@@ -26,7 +34,7 @@ import torch.nn.functional as F
 
 from .network import InterIR, box_sum5, pixel_shuffle
 
-CANDIDATES = 19  # 9 taps of the previous output, 9 of the current detail, 1 the single-frame restoration
+STATE_PLANES = 4  # the running mean of the input (RGB) and its frame count
 
 
 def blur5(x: torch.Tensor) -> torch.Tensor:
@@ -45,20 +53,20 @@ def noise_sigma(x: torch.Tensor) -> torch.Tensor:
     return d.median(dim=1).values / 0.954 * 1.7320508  # luma averages 3 channels: sigma_luma = sigma / sqrt(3)
 
 
-def align_history(p: torch.Tensor, y: torch.Tensor, reach: int = 2) -> torch.Tensor:
-    """The previous output shifted by the whole-pixel offset (up to `reach` px each way) that best matches the current
-    restoration, one offset per tile: a pan or a shaking camera moves a tile's content as a whole, and the fusion's
-    3x3 taps only reach a pixel. The match is the mean absolute luma difference; the unshifted view wins ties (a 2%
-    bonus), so noise does not make a still camera's history wander."""
-    B, _, H, W = p.shape
+def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torch.Tensor:
+    """The history planes `h` shifted by the whole-pixel offset (up to `reach` px each way) whose first three planes
+    best match `target`, one offset per tile: a pan or a shaking camera moves a tile's content as a whole. The
+    match is the mean absolute luma difference; the unshifted view wins ties (a 2% bonus), so noise does not make a
+    still camera's history wander."""
+    B, _, H, W = h.shape
     n = 2 * reach + 1
-    yl = y.mean(dim=1, keepdim=True)
-    pad = F.pad(p, [reach, reach, reach, reach], mode="replicate")
-    pl = pad.mean(dim=1, keepdim=True)
+    tl = target.mean(dim=1, keepdim=True)
+    pad = F.pad(h, [reach, reach, reach, reach], mode="replicate")
+    pl = pad[:, :3].mean(dim=1, keepdim=True)
     costs: List[torch.Tensor] = []
     for dy in range(n):
         for dx in range(n):
-            costs.append((pl[:, :, dy:dy + H, dx:dx + W] - yl).abs().mean(dim=(1, 2, 3)))
+            costs.append((pl[:, :, dy:dy + H, dx:dx + W] - tl).abs().mean(dim=(1, 2, 3)))
     c = torch.stack(costs, dim=1)
     centre = reach * n + reach
     c[:, centre] = c[:, centre] * 0.98
@@ -72,79 +80,56 @@ def align_history(p: torch.Tensor, y: torch.Tensor, reach: int = 2) -> torch.Ten
     return torch.stack(rows, dim=0)
 
 
-def clamp_history(p: torch.Tensor, y: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    """The previous output limited, per pixel and colour, to the range of the current restoration's 3x3 neighbourhood
-    widened by a margin that follows the noise (the neighbourhood clamp of temporal anti-aliasing). Where the scene
-    stands still the previous output lies inside that range and passes untouched; where something moved, was
-    uncovered or cut, it does not, and what would have been a ghost is pulled to what the current frame shows. The
-    learned weights miss some motion (a fast object, a steady pan): without the clamp those frames came out below
-    the single-frame restoration."""
-    m = (0.5 * sigma + 2.0 / 255.0).view(-1, 1, 1, 1)
-    hi = F.max_pool2d(y, 3, 1, 1) + m
-    lo = -F.max_pool2d(-y, 3, 1, 1) - m
-    return torch.maximum(torch.minimum(p, hi), lo)
+class TemporalFilter(nn.Module):
+    """One step of the filter (see the module docstring). No learned parameters: its constants are a noise-test
+    threshold and softness (T0, T1, in units of the expected variance), y's error variance as a fraction of the
+    noise variance (RHO), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
+    most that much; a bright rain streak fails the motion test, restarts the history under it and is left to the
+    single-frame restoration), the longest memory (N_MAX frames) and how much a first frame's mean is trusted (N_OFFSET:
+    1 - N_OFFSET of a frame)."""
 
-
-class Fusion(nn.Module):
-    def __init__(self, width: int = 32):
+    def __init__(self, t0: float = 8.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
+                 n_max: float = 64.0, n_offset: float = 0.9):
         super().__init__()
-        # x, y, p, |y - p| luma, its 5x5 mean (motion shows as a difference over an area, noise averages out of it),
-        # the noise level as a plane; pixel-unshuffled by 2
-        cin = 4 * (3 + 3 + 3 + 1 + 1 + 1)
-        self.c1 = nn.Conv2d(cin, width, 3, padding=1)
-        self.c2 = nn.Conv2d(width, width, 3, padding=2, dilation=2)
-        self.c3 = nn.Conv2d(width, width, 3, padding=1)
-        self.out = nn.Conv2d(width, 4 * CANDIDATES, 1)
-        nn.init.zeros_(self.out.weight)
-        with torch.no_grad():
-            b = torch.zeros(CANDIDATES, 4)
-            b[CANDIDATES - 1] = 2.0  # a third on the single-frame restoration; a saturated start (5.0) never left it
-            self.out.bias.copy_(b.reshape(-1))
+        self.t0 = t0
+        self.t1 = t1
+        self.rho = rho
+        self.kappa = kappa
+        self.n_max = n_max
+        self.n_offset = n_offset
 
-    def logits(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        """Candidate logits [B, 19, H, W], bounded to [-6, 6]: unbounded ones saturated within minutes of training
-        (one candidate took all the weight, and a saturated softmax passes no gradient back); e^12 between two
-        candidates still picks one cleanly."""
-        B, _, H, W = x.shape
-        diff = (y - p).abs().mean(dim=1, keepdim=True)
-        sig = (sigma * 10.0).view(B, 1, 1, 1).expand(B, 1, H, W)
-        f = F.pixel_unshuffle(torch.cat([x, y, p, diff, blur5(diff), sig], dim=1), 2)
-        f = F.leaky_relu(self.c1(f), 0.1)
-        f = F.leaky_relu(self.c2(f), 0.1)
-        f = F.leaky_relu(self.c3(f), 0.1)
-        return 6.0 * torch.tanh(pixel_shuffle(self.out(f), 2) / 6.0)
+    def keep(self, d: torch.Tensor, s2: torch.Tensor, n0: torch.Tensor) -> torch.Tensor:
+        """How much of the history stays, per pixel [B,1,H,W] in (0, 1]: the squared 5x5 mean of the luma difference
+        d = x - a as a ratio to its variance if nothing moved, s2 (1 + 1/n0) / 75 (3 colours, 25 pixels)."""
+        m = blur5(d.mean(dim=1, keepdim=True)) ** 2
+        r = m / (s2 / 75.0 * (1.0 + 1.0 / n0))
+        return torch.exp(-F.relu(r - self.t0) / self.t1)
 
-    def weights(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-        """Softmax weights [B, 19, H, W] over the candidates (for diagnosis; forward normalises once at the end)."""
-        return torch.softmax(self.logits(x, y, p, noise_sigma(x)), dim=1)
-
-    def forward(self, x: torch.Tensor, y: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-        B, _, H, W = x.shape
-        sigma = noise_sigma(x)  # one median per tile, shared by the clamp and the weights
-        p = clamp_history(align_history(p, y), y, sigma)
-        # the softmax as exp of the bounded logits and one division of the 3-channel sum: the same function, a
-        # 19-channel max, sum and division fewer at full resolution
-        e = torch.exp(self.logits(x, y, p, sigma))
-        xd = y + (x - blur5(x)) - (y - blur5(y))
-        pp = F.pad(p, [1, 1, 1, 1], mode="replicate")
-        xp = F.pad(xd, [1, 1, 1, 1], mode="replicate")
-        acc = torch.addcmul(torch.zeros_like(y), e[:, 18:19], y)  # the last candidate: the single-frame restoration
-        i = 0
-        for dy in range(3):
-            for dx in range(3):
-                acc = torch.addcmul(acc, e[:, i:i + 1], pp[:, :, dy:dy + H, dx:dx + W])
-                acc = torch.addcmul(acc, e[:, 9 + i:10 + i], xp[:, :, dy:dy + H, dx:dx + W])
-                i += 1
-        return acc / e.sum(dim=1, keepdim=True)
+    def forward(self, x: torch.Tensor, y: torch.Tensor, a0: torch.Tensor, n0: torch.Tensor
+                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(output, new mean, new count) from the frame x, its single-frame restoration y and the aligned history."""
+        sigma = noise_sigma(x).view(-1, 1, 1, 1)
+        s2 = sigma * sigma + (1.0 / 255.0) ** 2  # 8-bit input: never trust the mean beyond the quantisation
+        d = x - a0
+        keep = self.keep(d, s2, n0)
+        n = torch.clamp(1.0 + keep * n0, max=self.n_max)
+        # a still pixel's step is clamped to KAPPA sigma (outliers); where the history is dropped, not at all
+        bound = self.kappa * sigma + (1.0 - keep)
+        a = a0 + torch.maximum(torch.minimum(d, bound), -bound) / n
+        c = y + (1.0 - 1.0 / n) * blur5(a - y)
+        vt = s2 / torch.clamp(n - self.n_offset, min=1e-3)
+        vy = self.rho * s2
+        return (a * vy + c * vt) / (vt + vy), a, n
 
 
 class VideoInterIR(nn.Module):
-    """InterIR (the spatial path, any variant) followed by Fusion; see the module docstring for the contract."""
+    """InterIR (the spatial path, any variant) followed by the TemporalFilter; see the module docstring for the
+    contract."""
 
-    def __init__(self, spatial_variant: str = "live_nl", width: int = 32):
+    def __init__(self, spatial_variant: str = "live_nl"):
         super().__init__()
         self.spatial = InterIR(spatial_variant)
-        self.fusion = Fusion(width)
+        self.temporal = TemporalFilter()
         self.s = self.spatial.s
         self.K = self.spatial.K
 
@@ -153,13 +138,15 @@ class VideoInterIR(nn.Module):
         y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
         return y.clamp(0.0, 1.0), res, routing
 
-    def previous(self, state: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if state.numel() == 0:
-            return y
-        return pixel_shuffle(state[:, :3 * self.s * self.s], self.s)
-
     def forward(self, x: torch.Tensor, state: torch.Tensor, k: int
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         y, res, routing = self.spatial_pass(x)
-        out = self.fusion(x, y, self.previous(state, y)).clamp(0.0, 1.0)
-        return out, F.pixel_unshuffle(out, self.s), res, routing
+        if state.numel() == 0:
+            out = y
+            a = x
+            n = torch.ones_like(x[:, :1])
+        else:
+            h = align_history(pixel_shuffle(state, self.s), x)
+            out, a, n = self.temporal(x, y, h[:, :3], h[:, 3:4])
+        new_state = F.pixel_unshuffle(torch.cat([a, n], dim=1), self.s)
+        return out.clamp(0.0, 1.0), new_state, res, routing

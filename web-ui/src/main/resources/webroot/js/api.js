@@ -23,8 +23,8 @@
  * @property {number} reconnects
  * @property {number} latencyMs     grab to restored
  * @property {number} stagesRun     ISN stages per frame, mean over tiles
- * @property {boolean} warm         the last frame started from the previous one's state (a temporal network fused
- *                                  its previous output)
+ * @property {boolean} warm         the last frame started from the previous one's state (a temporal network used
+ *                                  the tile's earlier frames)
  * @property {boolean} hlsReady     the HLS playlist exists (asking for it earlier is a 404)
  * @property {string} [error]       why the stream is not live; absent when there is nothing to say
  *

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
  * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles, and blends them
  * back without seams.
  *
- * <p>With a temporal network ({@link ModelInfo#temporal()}) each tile's state (its previous restored output) is
- * passed on to the same tile of the sequence's next frame, which fuses it with its own restoration. Every tile of
+ * <p>With a temporal network ({@link ModelInfo#temporal()}) each tile's state (a running mean of its earlier frames) is
+ * passed on to the same tile of the sequence's next frame, which weighs it against its own restoration. Every tile of
  * every frame runs, with all stages: a tile left out or restarted would show as a ghost or a seam. A network that
  * is not temporal restores every frame on its own: its stage states drift when chained without periodic cold
  * restarts, so nothing is carried.

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param tile      recommended square tile side in pixels
  * @param overlap   recommended overlap between neighbouring tiles in pixels
  * @param untrained true when the weights were exported without training
- * @param temporal  true for the video network: its state is the tile's previous output, which the next frame fuses
- *                  with its own restoration; every call runs all stages. A network that is not temporal restores
+ * @param temporal  true for the video network: its state is a running mean of the tile's earlier frames, which the
+ *                  next frame weighs against its own restoration; every call runs all stages. A network that is not temporal restores
  *                  every frame on its own (see {@link FrameRestorer})
  * @param sidecar   the whole sidecar, for reporting (training command, figures)
  */

@@ -11,8 +11,8 @@ import dev.interir.model.Restorer;
  * @param maxBatch          most tiles in one forward pass
  * @param batchStreams      put the tiles of several streams' frames into the same forward passes
  * @param batchDeadlineMs   once one stream's frame is ready, how long to wait for the other live streams' frames
- * @param temporal          pass each tile's state on to the sequence's next frame (a temporal network fuses its
- *                          previous output); false restores every frame on its own
+ * @param temporal          pass each tile's state on to the sequence's next frame (a temporal network averages
+ *                          its earlier frames); false restores every frame on its own
  * @param sceneCutThreshold mean absolute change of a frame's coarse luma above which its warm start is reset
  * @param slotCapacity      frames waiting per stream; live sources drop the oldest beyond it
  * @param maxFramePixels    frames larger than this are refused (their stream fails with a message)
