@@ -226,19 +226,19 @@ def export_video(a):
         "channels": cfg["C"],
         "groups": cfg["G"],
         "stateChannels": STATE_PLANES * s * s,
-        "stateLayout": "the tile's running mean of the input (3 planes) and its frame count (1 plane), "
-                       "pixel-unshuffled by scale: [B, 4*scale^2, H/scale, W/scale]; empty on the first frame of a "
-                       "sequence",
+        "stateLayout": "the tile's running means of the input (3 planes) and of the single-frame restoration (3 "
+                       "planes) and their frame count (1 plane), pixel-unshuffled by scale: [B, 7*scale^2, H/scale, "
+                       "W/scale]; empty on the first frame of a sequence",
         "bank": cfg["NB"],
         "tile": T,
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
         "parameters": count_params(model),
         "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
-                           "nOffset": f.n_offset,
+                           "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,
                            "note": "no learned parameters: a noise-calibrated motion test and inverse-variance "
                                    "weighting (model/python/interir/video.py)"},
-        "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the tile's mean and count), "
+        "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the tile's means and count), "
                    "k: int (ignored: every frame runs all stages)) -> (y [B,3,H,W] clamped, new_state, residuals "
                    "[B,stages] (RMS of F per stage), routing [B,bank] (mean EConv routing weights))",
         "torch": torch.__version__,

@@ -1,7 +1,7 @@
 """Choose the temporal filter's constants on the TRAIN clips (the evaluation clips are never used for this).
 
     cd model/python && /usr/bin/python3 -m interir.tune_temporal            # 40 frames per clip, prints the table
-    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.03 0.05 0.07 --t0 4 8 16
+    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.03 0.05 0.07 --t0 4 8 16 --haze0 0.02 0.04
 
 The single-frame network runs once per frame (tiles as the service cuts them); the filter then runs over the
 sequence once per setting, each tile with its own state, and the tiles are blended as the service blends them.
@@ -45,15 +45,15 @@ def filtered_psnr(tiles, grid, clean: List[np.ndarray], f: TemporalFilter, T: in
     wsum = np.zeros((h, w, 1), np.float32)
     for ty, tx in grid:
         wsum[ty:ty + T, tx:tx + T] += fw
-    a = n = None
+    a = b = n = None
     ps = []
     with torch.no_grad():
         for (x, y), c in zip(tiles, clean):
-            if a is None:
-                out, a, n = y, x, torch.ones_like(x[:, :1])
+            if a is None or b is None or n is None:
+                out, a, b, n = y, x, y, torch.ones_like(x[:, :1])
             else:
-                hist = align_history(torch.cat([a, n], dim=1), x)
-                out, a, n = f(x, y, hist[:, :3], hist[:, 3:4])
+                hist = align_history(torch.cat([a, b, n], dim=1), x)
+                out, a, b, n = f(x, y, hist[:, :3], hist[:, 3:6], hist[:, 6:7])
             o = out.clamp(0, 1).numpy()
             acc = np.zeros((h, w, 3), np.float32)
             for i, (ty, tx) in enumerate(grid):
@@ -68,6 +68,9 @@ def main(argv=None):
     ap.add_argument("--rho", type=float, nargs="*", default=[0.03, 0.05, 0.1])
     ap.add_argument("--t0", type=float, nargs="*", default=[4.0, 8.0, 16.0])
     ap.add_argument("--t1", type=float, nargs="*", default=[8.0])
+    ap.add_argument("--haze0", type=float, nargs="*", default=[0.03])
+    ap.add_argument("--haze-width", type=float, nargs="*", default=[0.05], help="haze1 - haze0")
+    ap.add_argument("--clips", nargs="*", default=clips.VIDEO_SPLIT["train"])
     ap.add_argument("--ckpt", default=os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=os.path.join(data.HERE, "eval", "video", "tuning.md"))
@@ -77,9 +80,10 @@ def main(argv=None):
     model = VideoInterIR(ck["variant"]).eval()
     model.spatial.load_state_dict(checkpoint_weights(ck))
     T, overlap = VARIANTS[ck["variant"]]["tile"], VARIANTS[ck["variant"]]["overlap"]
-    settings = list(itertools.product(a.rho, a.t0, a.t1))
+    settings = list(itertools.product(a.rho, a.t0, a.t1, a.haze0, a.haze_width))
     table: Dict[str, Dict] = {}
-    for ci, name in enumerate(clips.VIDEO_SPLIT["train"]):
+    for ci, name in enumerate(a.clips):
+        assert name in clips.VIDEO_SPLIT["train"], name + " is not a train clip"
         clean = list(clips.load_clip(os.path.join(clips.VIDEOS, name), max_frames=a.frames))
         for di, cond in enumerate(CONDITIONS):
             noisy = degrade_frames(clean, cond, seed=7000 + 10 * ci + di)
@@ -89,9 +93,9 @@ def main(argv=None):
             single = float(np.mean([filtered_psnr(tiles[i:i + 1], grid, clean[i:i + 1], TemporalFilter(), T, overlap)
                                     for i in range(len(clean))]))
             row = {"input": inp, "single frame": single}
-            for rho, t0, t1 in settings:
-                f = TemporalFilter(t0=t0, t1=t1, rho=rho)
-                row[f"rho {rho} t0 {t0} t1 {t1}"] = filtered_psnr(tiles, grid, clean, f, T, overlap)
+            for rho, t0, t1, h0, hw in settings:
+                f = TemporalFilter(t0=t0, t1=t1, rho=rho, haze0=h0, haze1=h0 + hw)
+                row[f"rho {rho} t0 {t0} t1 {t1} haze {h0}+{hw}"] = filtered_psnr(tiles, grid, clean, f, T, overlap)
             key = f"{name} ({clean[0].shape[1]}x{clean[0].shape[0]}, {len(clean)} fr) | {cond}"
             table[key] = row
             print(key, " ".join(f"{k}: {v:.2f}" for k, v in row.items()), flush=True)

@@ -2,29 +2,29 @@
 
 A frame restored on its own can only average over its own pixels; a camera that stands still shows the same scene
 in every frame with fresh noise and rain, so every earlier frame is another observation of it. The filter keeps,
-per tile and pixel, a running mean `a` of the degraded input and the count `n` of frames it holds:
+per tile and pixel, a running mean `a` of the degraded input, a running mean `b` of the single-frame restoration
+and the count `n` of frames they hold:
 
-  - where the input agrees with the mean (the 5x5 luma mean of their difference is within what the noise level
-    explains), the frame joins the mean and `n` grows (up to N_MAX frames);
-  - where it does not (something moved, was uncovered, a scene cut), `n` falls back towards 1 and the mean follows
+  - where the input agrees with `a` (the 5x5 luma mean of their difference is within what the noise level
+    explains), the frame joins the means and `n` grows (up to N_MAX frames);
+  - where it does not (something moved, was uncovered, a scene cut), `n` falls back towards 1 and the means follow
     the new frame. The test is a ratio to the expected noise variance of that difference, so it means the same at
-    any noise level; its threshold and softness were chosen on clips (not learned by gradient descent).
+    any noise level; its threshold and softness were chosen on the train clips (`tune_temporal.py`), not learned.
 
-The output weighs the mean against the single-frame restoration y by their error variances: the mean's is the
-noise variance over n (unbiased, it shrinks with every still frame), y's is a fraction RHO of the noise variance
-(its bias: the network smooths texture and, on flat low-contrast areas, its haze prior shifts the tone). Averaging
-the raw input rather than y matters: averaging y over time keeps y's bias, averaging the input removes the noise
-and keeps the picture. Before the two are weighed, y is corrected by the low frequencies of (mean - y), weighted
-by how much the mean knows, so a long-still tile loses y's tone shift too.
-
-Haze is not noise: a hazy still camera converges to its hazy mean where y is uncertain, so on haze the filter
-gains least (figures in model/python/eval/video/results.md).
+Which mean speaks for the scene depends on what the network did to it. Averaging the input is unbiased under noise:
+its mean converges to the scene, where averaging the restoration keeps the network's bias (its haze prior shifts
+the tone of flat low-contrast areas). Under haze the input's mean converges to the hazy scene, and the
+restoration's mean is the one to trust. Where the two means differ at low frequencies by no more than a network's
+bias (HAZE0) the filter uses `a`; beyond HAZE1, `b`; a blend between. That mean is then weighed against the current
+restoration y by their error variances: the mean's is the noise variance over n (it shrinks with every still
+frame), y's a fraction RHO of the noise variance. Before the two are weighed, y is corrected by the low
+frequencies of (mean - y), weighted by how much the mean knows.
 
 TorchScript contract (the same as InterIR's, so the Java side runs both):
     forward(x, state, k) -> (y, new_state, residuals, routing)
-    state empty: the first frame of a sequence; otherwise the tile's mean and count, [a (3 planes), n (1 plane)]
-    pixel-unshuffled by the ISN's scale s: [B, 4 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is
-    ignored): the temporal evidence is the mean of earlier frames, which is bounded, not the stage state.
+    state empty: the first frame of a sequence; otherwise the tile's [a (3 planes), b (3 planes), n (1 plane)]
+    pixel-unshuffled by the ISN's scale s: [B, 7 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is
+    ignored): the temporal evidence is the means of earlier frames, which are bounded, not the stage state.
 """
 from typing import List, Tuple
 
@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 from .network import InterIR, box_sum5, pixel_shuffle
 
-STATE_PLANES = 4  # the running mean of the input (RGB) and its frame count
+STATE_PLANES = 7  # the running means of the input and of the restoration (RGB each) and their frame count
 
 
 def blur5(x: torch.Tensor) -> torch.Tensor:
@@ -83,14 +83,17 @@ def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torc
 class TemporalFilter(nn.Module):
     """One step of the filter (see the module docstring). No learned parameters: its constants are a noise-test
     threshold and softness (T0, T1, in units of the expected variance), y's error variance as a fraction of the
-    noise variance (RHO), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
+    noise variance (RHO), the low-frequency difference between the two means below which it is the network's bias
+    and above which it is haze (HAZE0, HAZE1, in 0..1 units), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
     most that much; a bright rain streak fails the motion test, restarts the history under it and is left to the
     single-frame restoration), the longest memory (N_MAX frames) and how much a first frame's mean is trusted (N_OFFSET:
     1 - N_OFFSET of a frame)."""
 
     def __init__(self, t0: float = 8.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
-                 n_max: float = 64.0, n_offset: float = 0.9):
+                 n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.03, haze1: float = 0.08):
         super().__init__()
+        self.haze0 = haze0
+        self.haze1 = haze1
         self.t0 = t0
         self.t1 = t1
         self.rho = rho
@@ -105,9 +108,10 @@ class TemporalFilter(nn.Module):
         r = m / (s2 / 75.0 * (1.0 + 1.0 / n0))
         return torch.exp(-F.relu(r - self.t0) / self.t1)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor, a0: torch.Tensor, n0: torch.Tensor
-                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(output, new mean, new count) from the frame x, its single-frame restoration y and the aligned history."""
+    def forward(self, x: torch.Tensor, y: torch.Tensor, a0: torch.Tensor, b0: torch.Tensor, n0: torch.Tensor
+                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(output, new input mean, new restoration mean, new count) from the frame x, its single-frame restoration
+        y and the aligned history."""
         sigma = noise_sigma(x).view(-1, 1, 1, 1)
         s2 = sigma * sigma + (1.0 / 255.0) ** 2  # 8-bit input: never trust the mean beyond the quantisation
         d = x - a0
@@ -116,10 +120,20 @@ class TemporalFilter(nn.Module):
         # a still pixel's step is clamped to KAPPA sigma (outliers); where the history is dropped, not at all
         bound = self.kappa * sigma + (1.0 - keep)
         a = a0 + torch.maximum(torch.minimum(d, bound), -bound) / n
-        c = y + (1.0 - 1.0 / n) * blur5(a - y)
+        b = b0 + (y - b0) / n
+        m = self.mean_for_output(a, b)
+        c = y + (1.0 - 1.0 / n) * blur5(m - y)
         vt = s2 / torch.clamp(n - self.n_offset, min=1e-3)
         vy = self.rho * s2
-        return (a * vy + c * vt) / (vt + vy), a, n
+        return (m * vy + c * vt) / (vt + vy), a, b, n
+
+    def mean_for_output(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """The input's mean `a` where it agrees with the restoration's mean `b` at low frequencies up to a network's
+        bias (HAZE0: the tone shift the network puts on flat areas, which `a` corrects); `b` where they differ by
+        more than HAZE1 (haze the network removed, which `a` still holds); a blend between."""
+        low = blur5(b - a).abs().mean(dim=1, keepdim=True)
+        g = torch.clamp((low - self.haze0) / (self.haze1 - self.haze0), 0.0, 1.0)
+        return a + g * (b - a)
 
 
 class VideoInterIR(nn.Module):
@@ -144,9 +158,10 @@ class VideoInterIR(nn.Module):
         if state.numel() == 0:
             out = y
             a = x
+            b = y
             n = torch.ones_like(x[:, :1])
         else:
             h = align_history(pixel_shuffle(state, self.s), x)
-            out, a, n = self.temporal(x, y, h[:, :3], h[:, 3:4])
-        new_state = F.pixel_unshuffle(torch.cat([a, n], dim=1), self.s)
+            out, a, b, n = self.temporal(x, y, h[:, :3], h[:, 3:6], h[:, 6:7])
+        new_state = F.pixel_unshuffle(torch.cat([a, b, n], dim=1), self.s)
         return out.clamp(0.0, 1.0), new_state, res, routing
