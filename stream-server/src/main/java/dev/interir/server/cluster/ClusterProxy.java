@@ -73,7 +73,8 @@ final class ClusterProxy implements RemoteStreams {
      */
     private void webSocket(RoutingContext ctx, String id, NodeRecord owner) {
         HttpServerRequest req = ctx.request();
-        WebSocketConnectOptions to = new WebSocketConnectOptions().setAbsoluteURI(owner.httpUrl() + req.uri())
+        WebSocketConnectOptions to = new WebSocketConnectOptions()
+                .setAbsoluteURI(owner.httpUrl().replaceFirst("^http", "ws") + req.uri())
                 .addHeader(FORWARDED, selfName);
         if (token != null) {
             to.addHeader("authorization", "Bearer " + token);

@@ -43,6 +43,12 @@ public final class HazelcastSetup {
         // the service leaves the cluster itself, after releasing its cameras; Hazelcast's hook would leave first
         cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
         cfg.setProperty("hazelcast.socket.bind.any", "false");
+        cfg.setProperty("hazelcast.health.monitoring.level", "OFF");
+        // nodes started at once may each form a cluster of one before they find the others: merge them soon, not
+        // after Hazelcast's default 5 minutes
+        cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        cfg.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        cfg.setProperty("hazelcast.wait.seconds.before.join", "1");
         cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         cfg.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(c.memberTimeoutSeconds));
         // a node that waits for a partition's new owner must not wait past its lease: renewals are retried anyway
