@@ -115,7 +115,6 @@ final class ClusterProxy implements RemoteStreams {
         if (token != null) {
             to.addHeader("authorization", "Bearer " + token);
         }
-        ctx.request().pause();
         http.request(to).compose(r -> r.send()).onSuccess(resp -> {
             var out = ctx.response().setStatusCode(resp.statusCode());
             for (String h : new String[]{"content-type", "cache-control", "content-disposition", "content-length"}) {

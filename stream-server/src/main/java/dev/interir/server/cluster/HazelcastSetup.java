@@ -6,6 +6,8 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.RingbufferConfig;
 import dev.interir.server.config.ServiceConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * The Hazelcast configuration of a node, built from the {@code cluster:} section: Vert.x's own map settings, then
@@ -56,7 +58,7 @@ public final class HazelcastSetup {
 
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(c.port).setPortAutoIncrement(false);
-        net.getInterfaces().setEnabled(true).clear().addInterface(c.host);
+        net.getInterfaces().setEnabled(true).clear().addInterface(address(c.host));
         net.setPublicAddress(c.host + ":" + c.port);
         net.getRestApiConfig().setEnabled(false);
 
@@ -73,5 +75,14 @@ public final class HazelcastSetup {
         cfg.addRingBufferConfig(new RingbufferConfig(LEASE_HISTORY).setCapacity(Math.max(16, c.historySize))
                 .setBackupCount(1));
         return cfg;
+    }
+
+    /** Hazelcast matches interfaces by address: a host name (a container's, say) is resolved to it. */
+    private static String address(String host) {
+        try {
+            return InetAddress.getByName(host).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cluster.host " + host + " does not resolve: " + e.getMessage());
+        }
     }
 }
