@@ -140,9 +140,13 @@ final class CameraLeases implements AutoCloseable {
                     release(id);
                 }
             }
-            held.forEach(this::renew);
             if (members.size() >= settings.minMembers()) {
+                held.forEach(this::renew);
                 take(cams, owners, live);
+            } else {
+                // the smaller side of a split: the larger side takes these cameras once their leases lapse there
+                held.forEach((id, h) -> lose(id, h, "the cluster this node sees has fewer than "
+                        + settings.minMembers() + " members"));
             }
             held.keySet().forEach(id -> owners.put(id, self));
             view = new ClusterView(self, List.copyOf(live), Map.copyOf(cams), Map.copyOf(owners));
@@ -210,7 +214,11 @@ final class CameraLeases implements AutoCloseable {
             } else if (ok) {
                 h.validUntil = Math.max(h.validUntil, asked + settings.leaseMillis());
             } else {
-                rounds.execute(() -> lose(id, h, "its lease is no longer this node's"));
+                try {
+                    rounds.execute(() -> lose(id, h, "its lease is no longer this node's"));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    lose(id, h, "its lease is no longer this node's");
+                }
             }
         });
     }

@@ -27,10 +27,12 @@ final class ClusterCatalog implements StreamCatalog {
     private final Supplier<ClusterView> view;
     private final Function<String, Optional<JsonObject>> local;
     private final String selfName;
+    private final int ownCapacity;
 
     /** @param local this node's own stream, as the API shows it, when it runs it */
     ClusterCatalog(Vertx vertx, IMap<String, String> cameras, Supplier<ClusterView> view,
-                   Function<String, Optional<JsonObject>> local, String selfName) {
+                   Function<String, Optional<JsonObject>> local, String selfName, int ownCapacity) {
+        this.ownCapacity = ownCapacity;
         this.vertx = vertx;
         this.cameras = cameras;
         this.view = view;
@@ -82,7 +84,8 @@ final class ClusterCatalog implements StreamCatalog {
     public Future<JsonObject> add(String id, String source, SourceSpec spec, Demand.Mode mode) {
         StreamRegistry.checkId(id);
         CameraEntry c = new CameraEntry(id, source, mode.label(), false);
-        int capacity = view.get().nodes().stream().mapToInt(NodeRecord::capacity).sum();
+        // before this node's first lease round it knows no records: its own room is the least the cluster has
+        int capacity = Math.max(ownCapacity, view.get().nodes().stream().mapToInt(NodeRecord::capacity).sum());
         return vertx.executeBlocking(() -> {
             if (cameras.size() >= capacity) {
                 throw new IllegalStateException("stream limit reached (" + capacity + " in the cluster: "

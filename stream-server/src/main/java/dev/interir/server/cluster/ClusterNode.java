@@ -66,6 +66,11 @@ public final class ClusterNode implements AutoCloseable {
     /** Starts clustered Vert.x and joins the cluster (or forms it, when no member answers). */
     public static ClusterNode join(ServiceConfig cfg) throws Exception {
         ServiceConfig.Cluster c = cfg.cluster;
+        if (isLoopback(cfg.server.host) && !isLoopback(c.host)
+                && (c.httpUrl == null || c.httpUrl.isBlank())) {
+            LOG.warn("HTTP listens on {} only: the other nodes cannot reach it to proxy viewers of this node's cameras "
+                    + "(set server.host, or cluster.httpUrl)", cfg.server.host);
+        }
         HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(c));
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
                 .setHost(c.host).setPort(c.eventBusPort).setClusterPublicHost(c.host));
@@ -75,6 +80,14 @@ public final class ClusterNode implements AutoCloseable {
         LOG.info("node {} ({}) joined cluster '{}': {} member(s)", node.name, node.self, c.name,
                 node.hz.getCluster().getMembers().size());
         return node;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public Vertx vertx() {
@@ -100,7 +113,7 @@ public final class ClusterNode implements AutoCloseable {
                 () -> record(registry, hls, httpPort));
         proxy = new ClusterProxy(vertx, leases::view, name, token);
         catalog = new ClusterCatalog(vertx, hz.getMap(HazelcastSetup.CAMERAS), leases::view,
-                id -> localJson(registry, hls, id), name);
+                id -> localJson(registry, hls, id), name, cfg.pipeline.maxStreams);
         routes = new ClusterRoutes(leases::view, history, leases);
         jobs = new ClusterJobs(hz, queue, media, cfg.jobs.concurrency, self, name, leases::view, proxy);
         ClusterMetrics.bind(meters, leases);

@@ -130,6 +130,7 @@ class ClusterIT {
 
         awaitAllLive(survivors, Set.of(survivors.get(0).name, survivors.get(1).name), Duration.ofSeconds(60));
         double takeover = (System.nanoTime() - killedNanos) / 1e9;
+        System.out.printf("ClusterIT: %s killed; all six live on the survivors after %.2f s%n", victimName, takeover);
         assertTrue(takeover <= TAKEOVER.toSeconds(), "all six live on the survivors " + takeover + " s after the kill");
 
         // the proxied viewer lost its owner; reconnecting through the same node, it sees the camera again
