@@ -40,9 +40,13 @@ final class CameraLeases implements AutoCloseable {
     private static final long START_FAILURE_BACKOFF_MILLIS = 30_000;
 
     record Settings(long leaseMillis, long renewMillis, int minMembers) {
-        /** An owner stops its camera this long before its lease could lapse. */
+        /**
+         * An owner stops its camera this long before its lease could lapse: more than the fence's own period (100 ms)
+         * and the time a stop takes, and no more, since a loaded machine can delay renewals by seconds (a node
+         * starting beside a busy one did, in the cluster benchmark) and every early stop moves a camera.
+         */
         long fenceMargin() {
-            return Math.min(renewMillis, leaseMillis / 4);
+            return Math.min(300, leaseMillis / 4);
         }
     }
 

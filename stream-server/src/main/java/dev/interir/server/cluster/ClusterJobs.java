@@ -170,7 +170,7 @@ final class ClusterJobs implements AutoCloseable {
             JsonObject j = new JsonObject(old);
             String state = j.getString("state");
             if ("queued".equals(state)) {
-                j.put("state", "cancelled");
+                j.put("state", "cancelled").put("finishedAt", System.currentTimeMillis());
             } else if ("running".equals(state)) {
                 j.put("cancel", true); // its node cancels it at its next round
             }
@@ -222,6 +222,7 @@ final class ClusterJobs implements AutoCloseable {
                     .collect(Collectors.toSet());
             requeueOrphans(members);
             publishMine();
+            forgetOld();
             claim();
         } catch (RuntimeException e) {
             LOG.debug("job round failed: {}", e.toString());
@@ -255,9 +256,23 @@ final class ClusterJobs implements AutoCloseable {
                     queue.cancel(s.id());
                 }
                 JsonObject now = JobRoutes.jobJson(s);
-                now.remove("result");
+                if (s.state().finished()) {
+                    now.put("finishedAt", System.currentTimeMillis());
+                }
                 return j.mergeIn(now).encode();
             });
+        }
+    }
+
+    /** A finished job is forgotten as long after it ended as its node keeps the result (jobs.keepFinishedMinutes). */
+    private void forgetOld() {
+        long oldest = System.currentTimeMillis() - queue.limits().keepFinished().toMillis();
+        for (var e : jobs.entrySet()) {
+            JsonObject j = new JsonObject(e.getValue());
+            Long finished = j.getLong("finishedAt");
+            if (finished != null && finished < oldest) {
+                jobs.remove(e.getKey(), e.getValue());
+            }
         }
     }
 
@@ -295,7 +310,8 @@ final class ClusterJobs implements AutoCloseable {
             LOG.info("cluster job {} runs here (attempt {})", id, job.getInteger("attempts"));
         } catch (RuntimeException e) {
             LOG.warn("cluster job {} failed here: {}", id, e.getMessage());
-            jobs.set(id, job.put("state", "failed").put("error", e.getMessage()).encode());
+            jobs.set(id, job.put("state", "failed").put("error", e.getMessage())
+                    .put("finishedAt", System.currentTimeMillis()).encode());
         }
     }
 
