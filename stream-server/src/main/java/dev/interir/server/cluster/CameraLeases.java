@@ -130,13 +130,21 @@ final class CameraLeases implements AutoCloseable {
             });
             Map<String, String> owners = new HashMap<>();
             leases.entrySet().forEach(e -> owners.put(e.getKey(), e.getValue().split(" ", 2)[0]));
-            List<NodeRecord> live = new ArrayList<>();
+            List<NodeRecord> fresh = new ArrayList<>();
             nodes.values().forEach(json -> {
                 NodeRecord n = NodeRecord.parse(json);
                 if (members.contains(n.id())) {
-                    live.add(n);
+                    fresh.add(n);
                 }
             });
+            // a member whose record lapsed is late, not gone (a loaded machine): it keeps its last record for the
+            // API and the proxy, but gets no new cameras until it publishes again
+            List<NodeRecord> live = new ArrayList<>(fresh);
+            for (NodeRecord last : view.nodes()) {
+                if (members.contains(last.id()) && fresh.stream().noneMatch(n -> n.id().equals(last.id()))) {
+                    live.add(last);
+                }
+            }
             live.sort(Comparator.comparing(NodeRecord::name).thenComparing(NodeRecord::id));
 
             for (String id : List.copyOf(held.keySet())) {
@@ -146,7 +154,7 @@ final class CameraLeases implements AutoCloseable {
             }
             if (members.size() >= settings.minMembers()) {
                 held.forEach(this::renew);
-                take(cams, owners, live);
+                take(cams, owners, fresh);
             } else {
                 // the smaller side of a split: the larger side takes these cameras once their leases lapse there
                 held.forEach((id, h) -> lose(id, h, "the cluster this node sees has fewer than "
@@ -262,7 +270,7 @@ final class CameraLeases implements AutoCloseable {
         LOG.info("camera {} released", id);
     }
 
-    /** Members Hazelcast sees now (for the gauges). */
+    /** Members Hazelcast sees now (a local read). */
     int members() {
         Set<Member> m = hz.getCluster().getMembers();
         return m.size();

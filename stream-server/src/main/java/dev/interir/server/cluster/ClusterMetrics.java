@@ -10,8 +10,8 @@ final class ClusterMetrics {
     }
 
     static void bind(MeterRegistry registry, CameraLeases leases) {
-        Gauge.builder("interir.cluster.members", leases, l -> l.view().nodes().size())
-                .description("Live cluster members, as of this node's latest lease round").register(registry);
+        Gauge.builder("interir.cluster.members", leases, CameraLeases::members)
+                .description("Cluster members this node sees").register(registry);
         Gauge.builder("interir.cluster.cameras", leases, l -> l.view().cameras().size())
                 .description("Cameras in the cluster").register(registry);
         Gauge.builder("interir.cluster.cameras.owned", leases, CameraLeases::owned)

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * This service as one node of a cluster: clustered Vert.x with the Hazelcast cluster manager, and the parts that
  * make the nodes one service, wired here: the camera leases and their placement, the cluster's streams API, the
- * proxy to other nodes' cameras, the cluster routes and gauges, and the cluster's job queue. Nothing of it exists
- * (and no Hazelcast class is loaded) while {@code cluster.enabled} is false.
+ * proxy to other nodes' cameras, the cluster routes and gauges, and the cluster's job queue. Nothing of it is
+ * created, and no Hazelcast started, while {@code cluster.enabled} is false (ClusterOffIT).
  *
  * <p>In order: {@link #join} before the service builds its parts (they need this Vert.x), {@link #attach} once
  * they exist, {@link #start} once HTTP listens (a camera taken here may get proxied viewers at once), {@link #close}
