@@ -27,6 +27,8 @@
  *                                  the tile's earlier frames)
  * @property {boolean} hlsReady     the HLS playlist exists (asking for it earlier is a 404)
  * @property {string} [error]       why the stream is not live; absent when there is nothing to say
+ * @property {?string} [owner]      in a cluster: the name of the node that runs it (null while none does); absent
+ *                                  on a single node
  *
  * @typedef {object} StatsExtra
  * @property {'stats'} type
@@ -35,6 +37,17 @@
  * @property {number[]} routing     routing weight of each kernel of the explainable convolution's bank
  *
  * @typedef {Stream & StatsExtra} StatsMessage  text message on ws/streams/{id}: on joining, then once a second
+ *
+ * @typedef {object} ClusterNode  an element of nodes in GET api/cluster (ClusterRoutes)
+ * @property {string} name
+ * @property {boolean} self         the node this page talks to
+ * @property {number} cameras       cameras it runs
+ * @property {number} capacity      most cameras it may run
+ * @property {number} msPerFrame    its restore time per frame (0 before its first frame)
+ *
+ * @typedef {object} Cluster  GET api/cluster: {enabled: false} on a single node
+ * @property {boolean} enabled
+ * @property {ClusterNode[]} [nodes]
  *
  * @typedef {'queued'|'running'|'done'|'failed'|'cancelled'} JobState
  *
@@ -112,6 +125,11 @@ export async function listStreams() {
   const body = await (await call('api/streams')).json();
   if (!Array.isArray(body)) throw new ApiError(200, 'unexpected answer from api/streams');
   return body;
+}
+
+/** @returns {Promise<Cluster>} */
+export async function cluster() {
+  return (await call('api/cluster')).json();
 }
 
 /**

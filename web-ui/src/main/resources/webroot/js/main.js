@@ -5,6 +5,7 @@
 
 import './hooks.js';
 import * as addStream from './add-stream.js';
+import * as cluster from './cluster.js';
 import * as jobs from './jobs.js';
 import * as streams from './streams.js';
 import * as telemetry from './telemetry.js';
@@ -18,6 +19,7 @@ export function start() {
     if (streams.get(stream.id)) viewer.select(stream.id);
   });
   jobs.init();
+  cluster.init();
 
   const chart = $('residual-chart');
   if (typeof ResizeObserver === 'function') new ResizeObserver(() => telemetry.redraw()).observe(chart);

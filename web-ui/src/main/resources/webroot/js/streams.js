@@ -180,6 +180,8 @@ function update(li, s) {
   let meta = `${fixed(fps, 1)} fps · ${fixed(s.dropped)} dropped`;
   if (status === 'live' && toNum(s.latencyMs) !== null) meta += ` · ${latency(s.latencyMs)}`;
   if (toNum(s.reconnects) > 0) meta += ` · ${s.reconnects} reconnect${s.reconnects > 1 ? 's' : ''}`;
+  // a cluster says which node runs the stream
+  if ('owner' in s) meta += ` · on ${s.owner || 'no node yet'}`;
   li.querySelector('.stream-meta').textContent = meta;
   const select = li.querySelector('.stream-select');
   select.title = maskSource(s.source) + (s.error ? `\n${s.error}` : '');

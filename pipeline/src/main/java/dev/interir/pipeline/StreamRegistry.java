@@ -44,9 +44,7 @@ public final class StreamRegistry implements AutoCloseable {
 
     /** @param mode what the stream does while nobody consumes it */
     public synchronized LiveStream add(String id, SourceSpec spec, Demand.Mode mode) {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("stream id must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
-        }
+        checkId(id);
         if (streams.containsKey(id)) {
             throw new IllegalStateException("stream '" + id + "' already exists");
         }
@@ -59,6 +57,13 @@ public final class StreamRegistry implements AutoCloseable {
         streams.put(id, s);
         s.start();
         return s;
+    }
+
+    /** @throws IllegalArgumentException unless {@code id} is a valid stream id (the message says what is) */
+    public static void checkId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("stream id must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
+        }
     }
 
     public synchronized boolean remove(String id) {

@@ -12,6 +12,7 @@ import dev.interir.pipeline.SourceSpec;
 import dev.interir.pipeline.StreamRegistry;
 import dev.interir.pipeline.file.JobQueue;
 import dev.interir.pipeline.file.VideoFileRestorer;
+import dev.interir.server.cluster.ClusterNode;
 import dev.interir.server.config.ServiceConfig;
 import dev.interir.server.http.AllowedOrigins;
 import dev.interir.server.http.ApiRoutes;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +59,12 @@ public final class InterirService implements AutoCloseable {
     private final HttpServer http;
     private final Map<String, WebSocketFanout> fanouts;
     private final AtomicBoolean ready;
+    private final ClusterNode cluster;
 
     private InterirService(DjlRestorer restorer, StreamRegistry registry, JobQueue jobQueue, JobRoutes jobRoutes,
                            Vertx vertx, Router router, HttpServer http, Map<String, WebSocketFanout> fanouts,
-                           AtomicBoolean ready) {
+                           AtomicBoolean ready, ClusterNode cluster) {
+        this.cluster = cluster;
         this.restorer = restorer;
         this.registry = registry;
         this.jobQueue = jobQueue;
@@ -83,7 +87,9 @@ public final class InterirService implements AutoCloseable {
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
         HlsLayout hls = new HlsLayout(folder(cfg.hls.dir, "interir-hls"));
         MediaFolder media = MediaFolder.of(cfg.media.dir);
-        Vertx vertx = Vertx.vertx();
+        // a node of a cluster runs on clustered Vert.x; alone, nothing of the cluster is loaded
+        ClusterNode cluster = cfg.cluster.enabled ? ClusterNode.join(cfg) : null;
+        Vertx vertx = cluster != null ? cluster.vertx() : Vertx.vertx();
         JpegEncoder jpeg = new JpegEncoder(cfg.websocket.jpegQuality);
         Map<String, WebSocketFanout> fanouts = new ConcurrentHashMap<>();
 
@@ -96,6 +102,9 @@ public final class InterirService implements AutoCloseable {
             List<FrameSink> sinks = new ArrayList<>(List.of(ws, new HlsSink(s.id(), hls, 25, cfg.hls.segmentSeconds,
                     cfg.hls.listSize, s.demand()::hlsWanted, s.clock()), metrics.track(s)));
             sinks.addAll(extraSinks.apply(s));
+            if (cluster != null) {
+                sinks.add(cluster.speedSink(s));
+            }
             return sinks;
         });
         metrics.watch(registry);
@@ -109,21 +118,31 @@ public final class InterirService implements AutoCloseable {
 
         String token = cfg.server.token == null || cfg.server.token.isBlank() ? null : cfg.server.token;
         AtomicBoolean ready = new AtomicBoolean();
+        AtomicInteger httpPort = new AtomicInteger();
+        if (cluster != null) {
+            cluster.attach(registry, hls, media, jobQueue, metrics.meters(), token, httpPort::get);
+        }
         ApiRoutes routes = new ApiRoutes(registry, fanouts::get, hls, metrics::scrape,
                 token == null ? null : new TokenAuth(token), () -> ready.get() && registry.modelWarm(), jobRoutes, media,
-                new AllowedOrigins(cfg.websocket.allowedOrigins));
+                new AllowedOrigins(cfg.websocket.allowedOrigins), cluster == null ? null : cluster.streams(),
+                cluster == null ? null : cluster.remote(), cluster == null ? SingleNode::mount : cluster::mount);
         Router router = routes.router(vertx);
         HttpServer http = vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(cfg.server.port, cfg.server.host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        httpPort.set(http.actualPort());
         InterirService service = new InterirService(restorer, registry, jobQueue, jobRoutes, vertx, router, http,
-                fanouts, ready);
-        for (ServiceConfig.StreamEntry e : cfg.streams) {
-            try {
-                registry.add(e.id, SourceSpec.parse(BundledClip.resolve(e.source)), Demand.Mode.parse(e.mode));
-            } catch (RuntimeException ex) {
-                LOG.error("configured stream {} not started: {}", e.id, ex.getMessage());
+                fanouts, ready, cluster);
+        if (cluster != null) {
+            cluster.start(cfg.streams); // the config's streams join the cluster's cameras; leases place them
+        } else {
+            for (ServiceConfig.StreamEntry e : cfg.streams) {
+                try {
+                    registry.add(e.id, SourceSpec.parse(BundledClip.resolve(e.source)), Demand.Mode.parse(e.mode));
+                } catch (RuntimeException ex) {
+                    LOG.error("configured stream {} not started: {}", e.id, ex.getMessage());
+                }
             }
         }
         ready.set(true);
@@ -159,6 +178,11 @@ public final class InterirService implements AutoCloseable {
     @Override
     public void close() {
         ready.set(false);
+        // first: this node's cameras go back to the cluster and it takes no more jobs; the jobs it runs are cancelled
+        // below and, once it has left the cluster (Vert.x closing), requeued by the others
+        if (cluster != null) {
+            cluster.close();
+        }
         // before HTTP closes, so the jobs' event streams still get each job's final state: the queue cancels its
         // jobs (each pushed to the streams as it ends, leaving no partial files), then the routes end the streams
         // and remove the uploads
@@ -171,7 +195,12 @@ public final class InterirService implements AutoCloseable {
         }
         registry.close();
         restorer.close();
-        vertx.close();
+        try {
+            // a node of a cluster leaves it here: wait, so that the others see it go rather than time it out
+            vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing Vert.x: {}", e.getMessage());
+        }
         fanouts.clear();
     }
 }

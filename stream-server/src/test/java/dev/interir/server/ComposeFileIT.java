@@ -21,7 +21,7 @@ class ComposeFileIT {
         assertTrue(Files.isRegularFile(COMPOSE), COMPOSE.toString());
         Result services = compose("a-test-token", "config", "--services");
         assertEquals(0, services.code, services.output);
-        assertEquals(List.of("camera", "interir", "interir-gpu"), services.output.lines().filter(l -> !l.isBlank()).sorted().toList());
+        assertEquals(List.of("camera", "cluster-proxy", "interir", "interir-gpu", "interir-node1", "interir-node2"), services.output.lines().filter(l -> !l.isBlank()).sorted().toList());
         Result config = compose("a-test-token", "config");
         assertEquals(0, config.code, config.output);
         assertTrue(config.output.contains("capabilities:") && config.output.contains("gpu"), "the GPU service reserves a GPU");
@@ -45,6 +45,23 @@ class ComposeFileIT {
         Result config = compose("a-test-token", "config");
         assertTrue(config.output.contains("127.0.0.1:8080:8080"), config.output);
         assertFalse(config.output.lines().anyMatch(l -> l.strip().matches("- \"?8080:8080.*")), config.output);
+    }
+
+    @Test
+    void theClusterProfileRunsTwoNodesBehindOneLoopbackPort() throws Exception {
+        Result config = compose("a-test-token", "--profile", "cluster", "config");
+        assertEquals(0, config.code, config.output);
+        assertTrue(config.output.contains("127.0.0.1:8090:8090"), "one front door, on loopback: " + config.output);
+        for (String node : new String[]{"interir-node1", "interir-node2"}) {
+            assertTrue(config.output.contains("INTERIR_CLUSTER_HOST: " + node), node + " binds its own address");
+            assertTrue(config.output.contains("INTERIR_CLUSTER_HTTP_URL: http://" + node + ":8080"), node);
+        }
+        assertFalse(config.output.contains(":5701:"), "the cluster port is never published");
+        String nodes = Files.readString(COMPOSE.resolveSibling("docker/interir-cluster.yaml"));
+        assertTrue(nodes.contains("enabled: true") && nodes.contains("interir-node1:5701") && nodes.contains("interir-node2:5701"));
+        String nginx = Files.readString(COMPOSE.resolveSibling("docker/nginx-cluster.conf"));
+        assertTrue(nginx.contains("server interir-node1:8080") && nginx.contains("server interir-node2:8080"), nginx);
+        assertTrue(nginx.contains("proxy_set_header Upgrade $http_upgrade"), "WebSocket upgrades pass the proxy");
     }
 
     private record Result(int code, String output) {

@@ -168,7 +168,15 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalStateException once the queue is closing
      */
     public Snapshot submit(Path input, String displayName, boolean ownsInput) {
-        String id = UUID.randomUUID().toString().substring(0, 8);
+        return submit(UUID.randomUUID().toString().substring(0, 8), input, displayName, ownsInput);
+    }
+
+    /**
+     * Queues a job under an id chosen by the caller (a cluster's job keeps its id on whichever node runs it).
+     *
+     * @throws IllegalStateException also when the id is taken
+     */
+    public Snapshot submit(String id, Path input, String displayName, boolean ownsInput) {
         Job job = new Job(id, input, displayName, ownsInput);
         synchronized (this) {
             if (closed) {
@@ -176,6 +184,9 @@ public final class JobQueue implements AutoCloseable {
             }
             if (!acceptsMore()) {
                 throw new QueueFullException(limits.maxQueued());
+            }
+            if (jobs.containsKey(id)) {
+                throw new IllegalStateException("job '" + id + "' already exists");
             }
             job.future = workers.submit(() -> run(job));
             jobs.put(id, job);

@@ -30,6 +30,7 @@ public final class ServiceConfig {
     public WebSocket websocket;
     public Media media;
     public Jobs jobs;
+    public Cluster cluster;
     @JsonMerge(OptBoolean.FALSE) // a file's stream list replaces the default one
     public List<StreamEntry> streams = new ArrayList<>();
 
@@ -83,6 +84,24 @@ public final class ServiceConfig {
         public long videoBitrate;
         public int maxQueued;
         public int keepFinishedMinutes;
+    }
+
+    public static final class Cluster {
+        public boolean enabled;
+        public String name;
+        public String nodeName;
+        public String host;
+        public int port;
+        public int eventBusPort;
+        @JsonMerge(OptBoolean.FALSE) // a file's list replaces the default one
+        public List<String> members = new ArrayList<>();
+        public String kubernetesServiceDns;
+        public String httpUrl;
+        public int leaseSeconds;
+        public int renewMillis;
+        public int minMembers;
+        public int memberTimeoutSeconds;
+        public int historySize;
     }
 
     public static final class StreamEntry {

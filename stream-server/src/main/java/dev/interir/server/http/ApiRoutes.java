@@ -12,7 +12,6 @@ import dev.interir.pipeline.StreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -22,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -36,6 +36,8 @@ public final class ApiRoutes {
     private static final Set<String> STREAM_FIELDS = Set.of("id", "source", "mode");
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
+    private final StreamCatalog streams;
+    private final RemoteStreams remote;
     private final StreamRegistry registry;
     private final Function<String, WebSocketFanout> fanouts;
     private final HlsLayout hls;
@@ -45,6 +47,7 @@ public final class ApiRoutes {
     private final JobRoutes jobs;
     private final MediaFolder media;
     private final AllowedOrigins origins;
+    private final Consumer<Router> extraRoutes;
 
     /**
      * @param metrics the Prometheus text of /metrics (read off the event loop)
@@ -55,6 +58,20 @@ public final class ApiRoutes {
     public ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, HlsLayout hls,
                      Callable<String> metrics, TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media,
                      AllowedOrigins origins) {
+        this(registry, fanouts, hls, metrics, auth, ready, jobs, media, origins, null, null, r -> { });
+    }
+
+    /**
+     * @param streams     what the streams API lists and changes; null: this node's registry
+     * @param remote      streams other nodes run (a cluster); null: none
+     * @param extraRoutes mounted after the token check and before the job and stream routes (the cluster's)
+     */
+    public ApiRoutes(StreamRegistry registry, Function<String, WebSocketFanout> fanouts, HlsLayout hls,
+                     Callable<String> metrics, TokenAuth auth, BooleanSupplier ready, JobRoutes jobs, MediaFolder media,
+                     AllowedOrigins origins, StreamCatalog streams, RemoteStreams remote, Consumer<Router> extraRoutes) {
+        this.streams = streams;
+        this.remote = remote;
+        this.extraRoutes = extraRoutes;
         this.origins = origins;
         this.jobs = jobs;
         this.media = media;
@@ -68,6 +85,7 @@ public final class ApiRoutes {
 
     public Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        StreamCatalog catalog = streams != null ? streams : new LocalStreams(vertx, registry, hls);
         if (auth != null) {
             r.route().order(-1).handler(auth);
             r.get("/login").handler(ctx -> ctx.redirect("login.html"));
@@ -79,12 +97,14 @@ public final class ApiRoutes {
         r.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics).onSuccess(text -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text)));
 
+        extraRoutes.accept(r);
         jobs.mount(r); // before the /api body limit: uploads are larger
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        r.get("/api/streams").handler(this::listStreams);
-        r.post("/api/streams").handler(this::addStream);
-        r.get("/api/streams/:id").handler(this::getStream);
-        r.delete("/api/streams/:id").handler(this::removeStream);
+        r.get("/api/streams").handler(ctx -> json(ctx, 200, catalog.list()));
+        r.post("/api/streams").handler(ctx -> addStream(ctx, catalog));
+        r.get("/api/streams/:id").handler(ctx -> catalog.get(ctx.pathParam("id")).ifPresentOrElse(
+                s -> json(ctx, 200, s), () -> error(ctx, 404, "no stream '" + ctx.pathParam("id") + "'")));
+        r.delete("/api/streams/:id").handler(ctx -> removeStream(ctx, catalog));
         r.route("/api/*").handler(ctx -> error(ctx, 404, "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
 
         r.get("/ws/streams/:id").handler(ctx -> upgrade(ctx, false));
@@ -108,19 +128,7 @@ public final class ApiRoutes {
         }
     }
 
-    private void listStreams(RoutingContext ctx) {
-        JsonArray all = new JsonArray();
-        registry.list().forEach(s -> all.add(StreamJson.of(s.snapshot(), hls.ready(s.id()))));
-        json(ctx, 200, all);
-    }
-
-    private void getStream(RoutingContext ctx) {
-        registry.get(ctx.pathParam("id")).ifPresentOrElse(
-                s -> json(ctx, 200, StreamJson.of(s.snapshot(), hls.ready(s.id()))),
-                () -> error(ctx, 404, "no stream '" + ctx.pathParam("id") + "'"));
-    }
-
-    private void addStream(RoutingContext ctx) {
+    private void addStream(RoutingContext ctx, StreamCatalog catalog) {
         JsonObject body;
         try {
             body = ctx.body().asJsonObject();
@@ -147,22 +155,34 @@ public final class ApiRoutes {
             error(ctx, 400, "'mode' must be a string: watched, onDemand or always");
             return;
         }
+        SourceSpec spec;
+        Demand.Mode parsedMode;
         try {
-            LiveStream s = registry.add(id, clientSource(source), Demand.Mode.parse((String) mode));
-            LOG.info("stream {} added: {}", id, s.spec().shown());
-            json(ctx, 201, StreamJson.of(s.snapshot(), false));
+            spec = clientSource(media, source);
+            parsedMode = Demand.Mode.parse((String) mode);
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());
-        } catch (IllegalStateException e) {
-            error(ctx, 409, e.getMessage());
+            return;
         }
+        catalog.add(id, source, spec, parsedMode).onComplete(ar -> {
+            if (ar.succeeded()) {
+                LOG.info("stream {} added: {}", id, spec.shown());
+                json(ctx, 201, ar.result());
+            } else if (ar.cause() instanceof IllegalArgumentException e) {
+                error(ctx, 400, e.getMessage());
+            } else if (ar.cause() instanceof IllegalStateException e) {
+                error(ctx, 409, e.getMessage());
+            } else {
+                error(ctx, 500, "adding the stream failed: " + ar.cause().getMessage());
+            }
+        });
     }
 
     /**
      * The source parsed once, with the file policy of clients: {@code file:} paths only inside the media folder
      * (the service's own config may name any file). The pipeline's allow list refuses every other protocol.
      */
-    private SourceSpec clientSource(String source) {
+    public static SourceSpec clientSource(MediaFolder media, String source) {
         return SourceSpec.parse(source, path -> {
             if (media == null) {
                 throw new IllegalArgumentException("file: sources need a media folder (media.dir in the config)");
@@ -175,10 +195,9 @@ public final class ApiRoutes {
         });
     }
 
-    private void removeStream(RoutingContext ctx) {
+    private void removeStream(RoutingContext ctx, StreamCatalog catalog) {
         String id = ctx.pathParam("id");
-        // stopping joins sink threads: keep it off the event loop
-        ctx.vertx().<Boolean>executeBlocking(() -> registry.remove(id)).onComplete(ar -> {
+        catalog.remove(id).onComplete(ar -> {
             if (ar.failed()) {
                 error(ctx, 500, "removing stream failed: " + ar.cause().getMessage());
             } else if (ar.result()) {
@@ -199,7 +218,9 @@ public final class ApiRoutes {
         String id = ctx.pathParam("id");
         WebSocketFanout fanout = fanouts.apply(id);
         if (fanout == null) {
-            error(ctx, 404, "no stream '" + id + "'");
+            if (!forwarded(ctx, id)) {
+                error(ctx, 404, "no stream '" + id + "'");
+            }
             return;
         }
         HttpServerRequest req = ctx.request();
@@ -214,12 +235,19 @@ public final class ApiRoutes {
         });
     }
 
+    /** Whether another node runs the stream and took the request; a request passed on once is not passed again. */
+    private boolean forwarded(RoutingContext ctx, String id) {
+        return remote != null && ctx.request().getHeader(RemoteStreams.FORWARDED) == null && remote.forward(ctx, id);
+    }
+
     private void hlsFile(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         String file = ctx.pathParam("file");
         LiveStream stream = registry.get(id).orElse(null);
         if (stream == null) {
-            error(ctx, 404, "no stream '" + id + "'");
+            if (!forwarded(ctx, id)) {
+                error(ctx, 404, "no stream '" + id + "'");
+            }
             return;
         }
         // asking is demand, even before the playlist exists: it starts the stream and its encoder

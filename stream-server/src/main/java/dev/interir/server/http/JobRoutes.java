@@ -225,7 +225,7 @@ public final class JobRoutes implements AutoCloseable {
         }
     }
 
-    static JsonObject jobJson(JobQueue.Snapshot s) {
+    public static JsonObject jobJson(JobQueue.Snapshot s) {
         JsonObject o = new JsonObject()
                 .put("id", s.id())
                 .put("input", s.input())

@@ -6,12 +6,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** The JSON shape of a stream in the API and in the WebSocket stats message. */
-final class StreamJson {
+public final class StreamJson {
     private StreamJson() {
     }
 
     /** @param hlsReady whether the stream's HLS playlist exists yet (players asking earlier get a 404) */
-    static JsonObject of(StreamSnapshot s, boolean hlsReady) {
+    public static JsonObject of(StreamSnapshot s, boolean hlsReady) {
         JsonObject j = new JsonObject()
                 .put("id", s.id())
                 .put("source", CredentialMask.mask(s.source()))

@@ -99,6 +99,11 @@ public final class ServiceMetrics {
         };
     }
 
+    /** For other parts' meters (the cluster's). */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }
