@@ -1,7 +1,7 @@
 """Choose the temporal filter's constants on the TRAIN clips (the evaluation clips are never used for this).
 
-    cd model/python && /usr/bin/python3 -m interir.tune_temporal            # 40 frames per clip, prints the table
-    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.03 0.05 0.07 --t0 4 8 16 --haze0 0.02 0.04
+    cd model/python && /usr/bin/python3 -m interir.tune_temporal            # 30 frames per clip, the shipped grid
+    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.03 0.05 0.1 --t0 4 8 16 --haze0 0.02 0.04
 
 The single-frame network runs once per frame (tiles as the service cuts them); the filter then runs over the
 sequence once per setting, each tile with its own state, and the tiles are blended as the service blends them.
@@ -64,12 +64,13 @@ def filtered_psnr(tiles, grid, clean: List[np.ndarray], f: TemporalFilter, T: in
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--frames", type=int, default=40)
-    ap.add_argument("--rho", type=float, nargs="*", default=[0.03, 0.05, 0.1])
-    ap.add_argument("--t0", type=float, nargs="*", default=[4.0, 8.0, 16.0])
+    ap.add_argument("--frames", type=int, default=30)
+    ap.add_argument("--rho", type=float, nargs="*", default=[0.05])
+    ap.add_argument("--t0", type=float, nargs="*", default=[4.0, 8.0])
     ap.add_argument("--t1", type=float, nargs="*", default=[8.0])
-    ap.add_argument("--haze0", type=float, nargs="*", default=[0.03])
-    ap.add_argument("--haze-width", type=float, nargs="*", default=[0.05], help="haze1 - haze0")
+    ap.add_argument("--haze0", type=float, nargs="*", default=[0.02, 10.0],
+                    help="10: never the restoration's mean (the input's mean alone)")
+    ap.add_argument("--haze-width", type=float, nargs="*", default=[0.03], help="haze1 - haze0")
     ap.add_argument("--clips", nargs="*", default=clips.VIDEO_SPLIT["train"])
     ap.add_argument("--ckpt", default=os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt"))
     ap.add_argument("--threads", type=int, default=2)

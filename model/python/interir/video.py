@@ -89,8 +89,8 @@ class TemporalFilter(nn.Module):
     single-frame restoration), the longest memory (N_MAX frames) and how much a first frame's mean is trusted (N_OFFSET:
     1 - N_OFFSET of a frame)."""
 
-    def __init__(self, t0: float = 8.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
-                 n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.03, haze1: float = 0.08):
+    def __init__(self, t0: float = 4.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
+                 n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.02, haze1: float = 0.05):
         super().__init__()
         self.haze0 = haze0
         self.haze1 = haze1
