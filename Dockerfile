@@ -13,7 +13,7 @@ FROM eclipse-temurin:17-jre
 ENV DJL_CACHE_DIR=/var/cache/interir/djl \
     INTERIR_SERVER_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-Xms1g -Xmx1g -XX:MaxDirectMemorySize=192m"
+    JAVA_TOOL_OPTIONS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=192m"
 COPY --from=build /src/stream-server/target/interir-stream.jar /opt/interir/interir-stream.jar
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD wget -qO- http://127.0.0.1:8080/health >/dev/null || exit 1

@@ -236,6 +236,8 @@ def export_video(a):
         "parameters": count_params(model),
         "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
                            "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,
+                           "contrast0": f.contrast0, "contrast1": f.contrast1,
+                           "correctionFrames": f.correction_frames,
                            "note": "no learned parameters: a noise-calibrated motion test and inverse-variance "
                                    "weighting (model/python/interir/video.py)"},
         "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the tile's means and count), "

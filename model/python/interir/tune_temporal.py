@@ -71,6 +71,8 @@ def main(argv=None):
     ap.add_argument("--haze0", type=float, nargs="*", default=[0.02, 10.0],
                     help="10: never the restoration's mean (the input's mean alone)")
     ap.add_argument("--haze-width", type=float, nargs="*", default=[0.03], help="haze1 - haze0")
+    ap.add_argument("--contrast0", type=float, nargs="*", default=[1.1], help="contrast1 = contrast0 + 0.3")
+    ap.add_argument("--correction-frames", type=float, nargs="*", default=[1.0, 4.0, 16.0])
     ap.add_argument("--clips", nargs="*", default=clips.VIDEO_SPLIT["train"])
     ap.add_argument("--ckpt", default=os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt"))
     ap.add_argument("--threads", type=int, default=2)
@@ -81,7 +83,8 @@ def main(argv=None):
     model = VideoInterIR(ck["variant"]).eval()
     model.spatial.load_state_dict(checkpoint_weights(ck))
     T, overlap = VARIANTS[ck["variant"]]["tile"], VARIANTS[ck["variant"]]["overlap"]
-    settings = list(itertools.product(a.rho, a.t0, a.t1, a.haze0, a.haze_width))
+    settings = list(itertools.product(a.rho, a.t0, a.t1, a.haze0, a.haze_width, a.contrast0,
+                                         a.correction_frames))
     table: Dict[str, Dict] = {}
     for ci, name in enumerate(a.clips):
         assert name in clips.VIDEO_SPLIT["train"], name + " is not a train clip"
@@ -94,9 +97,11 @@ def main(argv=None):
             single = float(np.mean([filtered_psnr(tiles[i:i + 1], grid, clean[i:i + 1], TemporalFilter(), T, overlap)
                                     for i in range(len(clean))]))
             row = {"input": inp, "single frame": single}
-            for rho, t0, t1, h0, hw in settings:
-                f = TemporalFilter(t0=t0, t1=t1, rho=rho, haze0=h0, haze1=h0 + hw)
-                row[f"rho {rho} t0 {t0} t1 {t1} haze {h0}+{hw}"] = filtered_psnr(tiles, grid, clean, f, T, overlap)
+            for rho, t0, t1, h0, hw, c0, cf in settings:
+                f = TemporalFilter(t0=t0, t1=t1, rho=rho, haze0=h0, haze1=h0 + hw, contrast0=c0, contrast1=c0 + 0.3,
+                                   correction_frames=cf)
+                row[f"rho {rho} t0 {t0} haze {h0}+{hw} contrast {c0} corr {cf}"] = filtered_psnr(
+                    tiles, grid, clean, f, T, overlap)
             key = f"{name} ({clean[0].shape[1]}x{clean[0].shape[0]}, {len(clean)} fr) | {cond}"
             table[key] = row
             print(key, " ".join(f"{k}: {v:.2f}" for k, v in row.items()), flush=True)

@@ -14,11 +14,12 @@ and the count `n` of frames they hold:
 Which mean speaks for the scene depends on what the network did to it. Averaging the input is unbiased under noise:
 its mean converges to the scene, where averaging the restoration keeps the network's bias (its haze prior shifts
 the tone of flat low-contrast areas). Under haze the input's mean converges to the hazy scene, and the
-restoration's mean is the one to trust. Where the two means differ at low frequencies by no more than a network's
-bias (HAZE0) the filter uses `a`; beyond HAZE1, `b`; a blend between. That mean is then weighed against the current
+restoration's mean is the one to trust. The filter uses `b` where the two means differ at low frequencies by more
+than a network's bias (HAZE0 to HAZE1) and `b` has more local contrast than `a` (CONTRAST0 to CONTRAST1: dehazing
+multiplies detail, denoising smooths it); elsewhere `a`. That mean is then weighed against the current
 restoration y by their error variances: the mean's is the noise variance over n (it shrinks with every still
 frame), y's a fraction RHO of the noise variance. Before the two are weighed, y is corrected by the low
-frequencies of (mean - y), weighted by how much the mean knows.
+frequencies of (mean - y), weighted by how many frames the mean holds.
 
 TorchScript contract (the same as InterIR's, so the Java side runs both):
     forward(x, state, k) -> (y, new_state, residuals, routing)
@@ -84,14 +85,20 @@ class TemporalFilter(nn.Module):
     """One step of the filter (see the module docstring). No learned parameters: its constants are a noise-test
     threshold and softness (T0, T1, in units of the expected variance), y's error variance as a fraction of the
     noise variance (RHO), the low-frequency difference between the two means below which it is the network's bias
-    and above which it is haze (HAZE0, HAZE1, in 0..1 units), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
+    and above which it may be haze (HAZE0, HAZE1, in 0..1 units), the ratio of the means' local contrasts above
+    which it is haze (CONTRAST0, CONTRAST1), how many frames the mean must hold before it corrects half of y's low
+    frequencies (CORRECTION_FRAMES), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
     most that much; a bright rain streak fails the motion test, restarts the history under it and is left to the
     single-frame restoration), the longest memory (N_MAX frames) and how much a first frame's mean is trusted (N_OFFSET:
     1 - N_OFFSET of a frame)."""
 
     def __init__(self, t0: float = 4.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
-                 n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.02, haze1: float = 0.05):
+                 n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.02, haze1: float = 0.05,
+                 contrast0: float = 1.1, contrast1: float = 1.4, correction_frames: float = 4.0):
         super().__init__()
+        self.correction_frames = correction_frames
+        self.contrast0 = contrast0
+        self.contrast1 = contrast1
         self.haze0 = haze0
         self.haze1 = haze1
         self.t0 = t0
@@ -121,19 +128,27 @@ class TemporalFilter(nn.Module):
         bound = self.kappa * sigma + (1.0 - keep)
         a = a0 + torch.maximum(torch.minimum(d, bound), -bound) / n
         b = b0 + (y - b0) / n
-        m = self.mean_for_output(a, b)
-        c = y + (1.0 - 1.0 / n) * blur5(m - y)
+        m = self.mean_for_output(a, b, s2 / n)
+        # y's low frequencies move towards the mean's as the mean earns trust, (n - 1) / (n - 1 + CORRECTION_FRAMES):
+        # a mean of a few frames is mostly the last frame's haze, rain and noise
+        c = y + (n - 1.0) / (n - 1.0 + self.correction_frames) * blur5(m - y)
         vt = s2 / torch.clamp(n - self.n_offset, min=1e-3)
         vy = self.rho * s2
         return (m * vy + c * vt) / (vt + vy), a, b, n
 
-    def mean_for_output(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """The input's mean `a` where it agrees with the restoration's mean `b` at low frequencies up to a network's
-        bias (HAZE0: the tone shift the network puts on flat areas, which `a` corrects); `b` where they differ by
-        more than HAZE1 (haze the network removed, which `a` still holds); a blend between."""
+    def mean_for_output(self, a: torch.Tensor, b: torch.Tensor, noise_var: torch.Tensor) -> torch.Tensor:
+        """The input's mean `a`, or the restoration's mean `b` where the network removed haze: there the two differ
+        at low frequencies by more than a network's bias (HAZE0 to HAZE1) AND `b` has more local contrast than `a`
+        (dehazing multiplies detail by 1/t; denoising only ever smooths it). A network's tone shift alone, which
+        `a` corrects, fails the second test. `noise_var` is the noise variance left in `a`, taken off its contrast."""
         low = blur5(b - a).abs().mean(dim=1, keepdim=True)
-        g = torch.clamp((low - self.haze0) / (self.haze1 - self.haze0), 0.0, 1.0)
-        return a + g * (b - a)
+        g_low = torch.clamp((low - self.haze0) / (self.haze1 - self.haze0), 0.0, 1.0)
+        va = blur5(((a - blur5(a)) ** 2).mean(dim=1, keepdim=True)) - noise_var
+        vb = blur5(((b - blur5(b)) ** 2).mean(dim=1, keepdim=True))
+        e2 = 1e-4  # a 0.01 floor, so flat areas compare as equal
+        ratio = torch.sqrt((vb + e2) / (torch.clamp(va, min=0.0) + e2))
+        g_contrast = torch.clamp((ratio - self.contrast0) / (self.contrast1 - self.contrast0), 0.0, 1.0)
+        return a + g_low * g_contrast * (b - a)
 
 
 class VideoInterIR(nn.Module):

@@ -3,6 +3,7 @@ still scene, a scene that changes and a rain streak."""
 import unittest
 
 import torch
+import torch.nn.functional as F
 
 from interir.video import STATE_PLANES, TemporalFilter, VideoInterIR, align_history
 
@@ -92,8 +93,9 @@ class Video(unittest.TestCase):
 
     def test_a_hazy_still_scene_keeps_the_haze_the_restoration_removed(self):
         f = TemporalFilter()
-        clean = still_scene()
         g = torch.Generator().manual_seed(4)
+        texture = F.avg_pool2d(torch.rand(1, 1, 64, 64, generator=g), 3, 1, 1)  # detail a few pixels across
+        clean = (still_scene() + 0.6 * (texture - 0.5)).clamp(0, 1)
         hazy = 0.5 * clean + 0.4  # half the contrast, a bright veil: what the restoration undoes
         x = (hazy + 0.05 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
         a, b, n = x, clean, torch.ones_like(x[:, :1])
@@ -102,7 +104,7 @@ class Video(unittest.TestCase):
             y = (clean + 0.02 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
             out, a, b, n = f(x, y, a, b, n)
         self.assertGreater(float(n.mean()), 20, "haze is no motion: the frames are averaged")
-        self.assertLess(float((out - clean).abs().mean()), 0.01, "the output keeps the restoration's tones, not the haze")
+        self.assertLess(float((out - clean).abs().mean()), 0.015, "the output keeps the restoration's tones, not the haze")
 
     def test_long_recursion_stays_bounded(self):
         x = torch.rand(1, 3, 32, 32)
