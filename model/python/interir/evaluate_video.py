@@ -13,7 +13,7 @@ Degradations, drawn fresh for every frame (the haze is one per clip): noise sigm
 Every degraded frame is rounded to 8 bits, as a camera delivers it, before any method sees it.
 
 Per clip and degradation: the mean PSNR, the first and the last second (30 frames), the worst frame; warm (the
-previous output fed forward, as the service runs it) and cold (every frame on its own); nlmeans=s=18 and
+state fed forward, as the service runs it) and cold (every frame on its own); nlmeans=s=18 and
 hqdn3d=12:9:20:20 (FFmpeg CLI); frames per second of each (the model at --threads, FFmpeg with its own threads).
 The gate a model must pass to ship: warm at least as good as cold (within 0.1 dB) on every clip, no frame below
 its input, no frame more than 3 dB below both its neighbours.
