@@ -82,15 +82,16 @@ def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torc
 
 
 class TemporalFilter(nn.Module):
-    """One step of the filter (see the module docstring). No learned parameters: its constants are a noise-test
-    threshold and softness (T0, T1, in units of the expected variance), y's error variance as a fraction of the
-    noise variance (RHO), the low-frequency difference between the two means below which it is the network's bias
-    and above which it may be haze (HAZE0, HAZE1, in 0..1 units), the ratio of the means' local contrasts above
-    which it is haze (CONTRAST0, CONTRAST1), how many frames the mean must hold before it corrects half of y's low
-    frequencies (CORRECTION_FRAMES), the outlier clamp in noise sigmas (KAPPA: a faint spike moves a still pixel's mean by at
-    most that much; a bright rain streak fails the motion test, restarts the history under it and is left to the
-    single-frame restoration), the longest memory (N_MAX frames) and how much a first frame's mean is trusted (N_OFFSET:
-    1 - N_OFFSET of a frame)."""
+    """One step of the filter (see the module docstring). No learned parameters. Its constants:
+    - T0, T1: the motion test's threshold and softness, in units of the expected variance;
+    - RHO: y's error variance as a fraction of the noise variance;
+    - HAZE0, HAZE1: the low-frequency difference between the two means (0..1 units) below which it is the
+      network's bias and above which it may be haze;
+    - CONTRAST0, CONTRAST1: the ratio of the means' local contrasts above which it is haze;
+    - CORRECTION_FRAMES: how many more frames the mean must hold before it corrects half of y's low frequencies;
+    - KAPPA: the outlier clamp in noise sigmas (a faint spike moves a still pixel's mean by at most that much; a
+      bright rain streak fails the motion test, restarts the history under it and is left to the restoration);
+    - N_MAX: the longest memory in frames; N_OFFSET: a first frame's mean counts as 1 - N_OFFSET of a frame."""
 
     def __init__(self, t0: float = 4.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
                  n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.02, haze1: float = 0.05,

@@ -104,7 +104,8 @@ class Video(unittest.TestCase):
             y = (clean + 0.02 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
             out, a, b, n = f(x, y, a, b, n)
         self.assertGreater(float(n.mean()), 20, "haze is no motion: the frames are averaged")
-        self.assertLess(float((out - clean).abs().mean()), 0.015, "the output keeps the restoration's tones, not the haze")
+        self.assertLess(float((out - clean).abs().mean()), 0.015,
+                        "the output keeps the restoration's tones, not the haze")
 
     def test_long_recursion_stays_bounded(self):
         x = torch.rand(1, 3, 32, 32)
