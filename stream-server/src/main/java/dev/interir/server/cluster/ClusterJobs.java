@@ -9,7 +9,6 @@ import dev.interir.pipeline.file.JobQueue;
 import dev.interir.server.http.JobRoutes;
 import dev.interir.server.http.MediaFolder;
 import dev.interir.server.http.RemoteStreams;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -109,29 +108,11 @@ final class ClusterJobs implements AutoCloseable {
             ctx.next();
             return;
         }
-        JsonObject body;
-        try {
-            body = ctx.body().asJsonObject();
-        } catch (DecodeException | ClassCastException e) {
-            body = null;
-        }
-        if (body == null || !(body.getValue("input") instanceof String input) || body.size() != 1) {
-            error(ctx, 400, "body must be JSON {\"input\": \"path/in/the/media/folder\"} or a multipart upload (field 'file')");
+        JobRoutes.MediaInput in = JobRoutes.mediaInput(ctx, media);
+        if (in == null) {
             return;
         }
-        if (media == null) {
-            error(ctx, 400, "no media folder is configured (media.dir); upload the file instead");
-            return;
-        }
-        try {
-            if (media.resolve(input) == null) {
-                error(ctx, 404, "no such file in the media folder: " + input);
-                return;
-            }
-        } catch (IllegalArgumentException e) {
-            error(ctx, 400, e.getMessage());
-            return;
-        }
+        String input = in.input();
         String id = UUID.randomUUID().toString().substring(0, 8);
         JsonObject job = new JsonObject().put("id", id).put("input", input).put("state", "queued")
                 .put("progress", 0.0).put("framesDone", 0).put("framesTotal", -1).put("fps", 0.0)

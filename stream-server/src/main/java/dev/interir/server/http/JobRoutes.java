@@ -109,6 +109,28 @@ public final class JobRoutes implements AutoCloseable {
             submitUpload(ctx);
             return;
         }
+        MediaInput in = mediaInput(ctx, media);
+        if (in == null) {
+            return;
+        }
+        try {
+            json(ctx, 201, jobJson(queue.submit(in.file(), in.input(), false)));
+        } catch (JobQueue.QueueFullException e) {
+            error(ctx, 429, e.getMessage());
+        } catch (IllegalStateException e) {
+            error(ctx, 503, e.getMessage());
+        }
+    }
+
+    /** A media-folder job's input: the path as the client wrote it and the file it resolves to. */
+    public record MediaInput(String input, Path file) {
+    }
+
+    /**
+     * The body of a media-folder job, {@code {"input": "relative/path"}}, checked and resolved inside {@code media};
+     * null after replying 400 (a bad body, no media folder, a path leading out) or 404 (no such file).
+     */
+    public static MediaInput mediaInput(RoutingContext ctx, MediaFolder media) {
         JsonObject body;
         try {
             body = ctx.body().length() > MAX_JSON_BYTES ? null : ctx.body().asJsonObject();
@@ -117,30 +139,24 @@ public final class JobRoutes implements AutoCloseable {
         }
         if (body == null || !(body.getValue("input") instanceof String input) || body.size() != 1) {
             error(ctx, 400, "body must be JSON {\"input\": \"path/in/the/media/folder\"} or a multipart upload (field 'file')");
-            return;
+            return null;
         }
         if (media == null) {
             error(ctx, 400, "no media folder is configured (media.dir); upload the file instead");
-            return;
+            return null;
         }
         Path file;
         try {
             file = media.resolve(input);
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());
-            return;
+            return null;
         }
         if (file == null) {
             error(ctx, 404, "no such file in the media folder: " + input);
-            return;
+            return null;
         }
-        try {
-            json(ctx, 201, jobJson(queue.submit(file, input, false)));
-        } catch (JobQueue.QueueFullException e) {
-            error(ctx, 429, e.getMessage());
-        } catch (IllegalStateException e) {
-            error(ctx, 503, e.getMessage());
-        }
+        return new MediaInput(input, file);
     }
 
     private void submitUpload(RoutingContext ctx) {
