@@ -124,9 +124,10 @@ class ViewerBrowserIT {
         await("restored and original frames painted", () -> n("window.interir.framesPainted") >= 2
                 && n("window.interir.framesPaintedOriginal") >= 1);
         assertEquals("cam", browser.js("return window.interir.selected"));
+        // the counters move when a frame is handed to the canvas; on a loaded machine its pixels can land a moment later
+        await("restored and original canvases show a picture", () -> canvasSignature("restored").get(1) > 10
+                && canvasSignature("original").get(1) > 10);
         List<Double> first = canvasSignature("restored");
-        assertTrue(first.get(1) > 10, "restored canvas looks blank: mean/stddev " + first);
-        assertTrue(canvasSignature("original").get(1) > 10, "original canvas looks blank");
         await("restored pixels change", () -> !canvasSignature("restored").get(2).equals(first.get(2)));
         assertEquals(192, (int) n("return document.getElementById('restored').width"));
         browser.screenshot(SHOTS.resolve("01-desktop.png"));
