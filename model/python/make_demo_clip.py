@@ -4,6 +4,7 @@ one fixed haze field for the whole clip, two rain layers that fall (scroll) fram
 sensor noise per frame. Written as H.264 yuv420p MP4 through the Debian ffmpeg CLI (pipe).
 
     cd model/python && /usr/bin/python3 make_demo_clip.py
+    /usr/bin/python3 make_demo_clip.py --noise-only --out /tmp/fixedcam   # the same camera with noise alone
 """
 import argparse
 import os
@@ -60,6 +61,8 @@ def main():
     ap.add_argument("--crf", type=int, default=23)
     ap.add_argument("--maxrate", default="2400k")
     ap.add_argument("--out", default=OUT_DIR)
+    ap.add_argument("--noise-only", action="store_true",
+                    help="write noisy.mp4: the clip with sensor noise alone (no haze, no rain), no clean copy")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rng = np.random.default_rng(a.seed)
@@ -74,13 +77,16 @@ def main():
     deg = []
     for t in range(n):
         f = clean[t].astype(np.float32) / 255.0
-        f = dg.add_haze(f, rng, haze, depth)
-        f = dg.add_rain(f, rng, layer=np.clip(rain_far[t] + rain_near[t], 0, 1))
+        if not a.noise_only:
+            f = dg.add_haze(f, rng, haze, depth)
+            f = dg.add_rain(f, rng, layer=np.clip(rain_far[t] + rain_near[t], 0, 1))
         f = dg.add_noise(f, rng, a.sigma, 0.002)
         deg.append((f * 255 + 0.5).astype(np.uint8))
-    p = os.path.join(a.out, "demo.mp4")
+    p = os.path.join(a.out, "noisy.mp4" if a.noise_only else "demo.mp4")
     size = encode(deg, p, a.crf, a.maxrate)
     print(f"{p}: {n} frames, {size / 1e6:.2f} MB")
+    if a.noise_only:
+        return
     pc = os.path.join(a.out, "demo-clean.mp4")
     size_c = encode(clean, pc, a.crf, a.maxrate)
     if size_c >= 1.5e6:

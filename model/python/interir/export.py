@@ -227,8 +227,9 @@ def export_video(a):
         "groups": cfg["G"],
         "stateChannels": STATE_PLANES * s * s,
         "stateLayout": "the tile's running means of the input (3 planes) and of the single-frame restoration (3 "
-                       "planes) and their frame count (1 plane), pixel-unshuffled by scale: [B, 7*scale^2, H/scale, "
-                       "W/scale]; empty on the first frame of a sequence",
+                       "planes), their frame count (1 plane), the frames since the network last ran on the tile and "
+                       "the tile's clock (1 plane each), pixel-unshuffled by scale: [B, 9*scale^2, H/scale, W/scale]; "
+                       "empty on the first frame of a sequence",
         "bank": cfg["NB"],
         "tile": T,
         "overlap": cfg["overlap"],
@@ -238,6 +239,7 @@ def export_video(a):
                            "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,
                            "contrast0": f.contrast0, "contrast1": f.contrast1,
                            "correctionFrames": f.correction_frames,
+                           "skipMax": model.skip_max, "skipN": model.skip_n, "skipKeep": model.skip_keep,
                            "note": "no learned parameters: a noise-calibrated motion test and inverse-variance "
                                    "weighting (model/python/interir/video.py)"},
         "forward": "forward(x [B,3,H,W] RGB 0..1, state (numel 0 = first frame, else the tile's means and count), "

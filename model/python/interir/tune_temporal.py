@@ -1,7 +1,7 @@
 """Choose the temporal filter's constants on the TRAIN clips (the evaluation clips are never used for this).
 
     cd model/python && /usr/bin/python3 -m interir.tune_temporal            # 30 frames per clip, the shipped grid
-    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.03 0.05 0.1 --t0 4 8 16 --haze0 0.02 0.04
+    /usr/bin/python3 -m interir.tune_temporal --frames 60 --rho 0.1 0.2 0.5 --t0 4 8 16 --haze0 0.02 0.04
 
 The single-frame network runs once per frame (tiles as the service cuts them); the filter then runs over the
 sequence once per setting, each tile with its own state, and the tiles are blended as the service blends them.
@@ -46,15 +46,14 @@ def filtered_psnr(tiles, grid, clean: List[np.ndarray], f: TemporalFilter, T: in
     wsum = np.zeros((h, w, 1), np.float32)
     for ty, tx in grid:
         wsum[ty:ty + T, tx:tx + T] += fw
-    a = b = n = None
+    hist = None
     ps = []
     with torch.no_grad():
         for (x, y), c in zip(tiles, clean):
-            if a is None or b is None or n is None:
-                out, a, b, n = y, x, y, torch.ones_like(x[:, :1])
+            if hist is None:
+                out, hist = y, f.start(x, y)
             else:
-                hist = align_history(torch.cat([a, b, n], dim=1), x)
-                out, a, b, n = f(x, y, hist[:, :3], hist[:, 3:6], hist[:, 6:7])
+                out, hist = f.step(x, y, align_history(hist, x))
             o = out.clamp(0, 1).numpy()
             acc = np.zeros((h, w, 3), np.float32)
             for i, (ty, tx) in enumerate(grid):
@@ -66,14 +65,14 @@ def filtered_psnr(tiles, grid, clean: List[np.ndarray], f: TemporalFilter, T: in
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=30)
-    ap.add_argument("--rho", type=float, nargs="*", default=[0.05])
+    ap.add_argument("--rho", type=float, nargs="*", default=[0.05, 0.2])
     ap.add_argument("--t0", type=float, nargs="*", default=[4.0, 8.0])
     ap.add_argument("--t1", type=float, nargs="*", default=[8.0])
-    ap.add_argument("--haze0", type=float, nargs="*", default=[0.02, 10.0],
-                    help="10: never the restoration's mean (the input's mean alone)")
+    ap.add_argument("--haze0", type=float, nargs="*", default=[0.02],
+                    help="10: no difference between the means is taken for haze")
     ap.add_argument("--haze-width", type=float, nargs="*", default=[0.03], help="haze1 - haze0")
     ap.add_argument("--contrast0", type=float, nargs="*", default=[1.1], help="contrast1 = contrast0 + 0.3")
-    ap.add_argument("--correction-frames", type=float, nargs="*", default=[1.0, 4.0, 16.0])
+    ap.add_argument("--correction-frames", type=float, nargs="*", default=[4.0, 16.0])
     ap.add_argument("--clips", nargs="*", default=clips.VIDEO_SPLIT["train"])
     ap.add_argument("--ckpt", default=os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt"))
     ap.add_argument("--threads", type=int, default=2)

@@ -11,21 +11,24 @@ and the count `n` of frames they hold:
     the new frame. The test is a ratio to the expected noise variance of that difference, so it means the same at
     any noise level; its threshold and softness were chosen on the train clips (`tune_temporal.py`), not learned.
 
-Which mean speaks for the scene depends on what the network did to it. Averaging the input is unbiased under noise:
-its mean converges to the scene, where averaging the restoration keeps the network's bias (its haze prior shifts
-the tone of flat low-contrast areas). Under haze the input's mean converges to the hazy scene, and the
-restoration's mean is the one to trust. The filter uses `b` where the two means differ at low frequencies by more
-than a network's bias (HAZE0 to HAZE1) and `b` has more local contrast than `a` (CONTRAST0 to CONTRAST1: dehazing
-multiplies detail, denoising smooths it); elsewhere `a`. That mean is then weighed against the current
-restoration y by their error variances: the mean's is the noise variance over n (it shrinks with every still
-frame), y's a fraction RHO of the noise variance. Before the two are weighed, y is corrected by the low
+Which mean speaks for the scene: the restoration's mean `b` is the better estimate while the history is short
+(each restoration is already denoised, where the input's mean `a` still holds noise of variance sigma^2 / n), but it
+keeps the network's bias (its haze prior shifts the tone of flat low-contrast areas, its smoothing loses fine
+texture), where `a` converges to the scene. So the filter starts from `b` and adds the difference a - b, split into
+its 5x5 low frequencies and the rest, each shrunk by a local Wiener gain: kept where its local energy stands above
+the noise `a` still holds, dropped where it is that noise. A long still history takes `a`'s tones and texture, a
+young one stays with `b`. Under haze `a` converges to the hazy scene and the difference is the haze the network
+removed: there (see TemporalFilter.haze_gate) the correction is left out. That mean is then weighed against the
+current restoration y by their error variances: the mean's is the noise variance over n (it shrinks with every
+still frame), y's a fraction RHO of the noise variance. Before the two are weighed, y is corrected by the low
 frequencies of (mean - y), weighted by how many frames the mean holds.
 
 TorchScript contract (the same as InterIR's, so the Java side runs both):
     forward(x, state, k) -> (y, new_state, residuals, routing)
-    state empty: the first frame of a sequence; otherwise the tile's [a (3 planes), b (3 planes), n (1 plane)]
-    pixel-unshuffled by the ISN's scale s: [B, 7 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is
-    ignored): the temporal evidence is the means of earlier frames, which are bounded, not the stage state.
+    state empty: the first frame of a sequence; otherwise the tile's [a (3 planes), b (3 planes), n (1 plane), frames
+    since the network last ran on it (1 plane)] pixel-unshuffled by the ISN's scale s: [B, 8 s^2, H/s, W/s]. The
+    ISN stages run cold on every frame (k is ignored): the temporal evidence is the means of earlier frames, which
+    are bounded, not the stage state.
 """
 from typing import List, Tuple
 
@@ -35,15 +38,21 @@ import torch.nn.functional as F
 
 from .network import InterIR, box_sum5, pixel_shuffle
 
-STATE_PLANES = 7  # the running means of the input and of the restoration (RGB each) and their frame count
+# the filter's history (the running means of the input and of the restoration, RGB each, and their frame count), then
+# the frames since the network last ran on the tile and the tile's clock (frames seen, modulo SKIP_MAX + 1)
+FILTER_PLANES = 7
+STATE_PLANES = 9
+
+
+def window_count(x: torch.Tensor) -> torch.Tensor:
+    """[1,1,H,W]: how many pixels the 5x5 window around each pixel of x holds (fewer at the border)."""
+    return box_sum5(torch.ones_like(x[:1, :1]))
 
 
 def blur5(x: torch.Tensor) -> torch.Tensor:
     """5x5 box mean of every channel (window clipped at the border)."""
     B, C, H, W = x.shape
-    s = box_sum5(x.reshape(B * C, 1, H, W)).reshape(B, C, H, W)
-    n = box_sum5(torch.ones_like(x[:1, :1]))
-    return s / n
+    return box_sum5(x.reshape(B * C, 1, H, W)).reshape(B, C, H, W) / window_count(x)
 
 
 def noise_sigma(x: torch.Tensor) -> torch.Tensor:
@@ -89,11 +98,12 @@ class TemporalFilter(nn.Module):
       network's bias and above which it may be haze;
     - CONTRAST0, CONTRAST1: the ratio of the means' local contrasts above which it is haze;
     - CORRECTION_FRAMES: how many more frames the mean must hold before it corrects half of y's low frequencies;
-    - KAPPA: the outlier clamp in noise sigmas (a faint spike moves a still pixel's mean by at most that much; a
-      bright rain streak fails the motion test, restarts the history under it and is left to the restoration);
-    - N_MAX: the longest memory in frames; N_OFFSET: a first frame's mean counts as 1 - N_OFFSET of a frame."""
+    - KAPPA: the outlier clamp in noise sigmas (a faint spike moves a still pixel's mean by at most that much);
+    - N_MAX: the longest memory in frames; N_OFFSET: a first frame's mean counts as 1 - N_OFFSET of a frame.
 
-    def __init__(self, t0: float = 4.0, t1: float = 8.0, rho: float = 0.05, kappa: float = 3.0,
+    The history `hist` [B, FILTER_PLANES, H, W] holds a (3), b (3) and n (1)."""
+
+    def __init__(self, t0: float = 4.0, t1: float = 8.0, rho: float = 0.2, kappa: float = 3.0,
                  n_max: float = 64.0, n_offset: float = 0.9, haze0: float = 0.02, haze1: float = 0.05,
                  contrast0: float = 1.1, contrast1: float = 1.4, correction_frames: float = 4.0):
         super().__init__()
@@ -109,24 +119,32 @@ class TemporalFilter(nn.Module):
         self.n_max = n_max
         self.n_offset = n_offset
 
-    def keep(self, d: torch.Tensor, s2: torch.Tensor, n0: torch.Tensor) -> torch.Tensor:
-        """How much of the history stays, per pixel [B,1,H,W] in (0, 1]: the squared 5x5 mean of the luma difference
-        d = x - a as a ratio to its variance if nothing moved, s2 (1 + 1/n0) / 75 (3 colours, 25 pixels)."""
-        m = blur5(d.mean(dim=1, keepdim=True)) ** 2
-        r = m / (s2 / 75.0 * (1.0 + 1.0 / n0))
-        return torch.exp(-F.relu(r - self.t0) / self.t1)
+    def start(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The history after a sequence's first frame."""
+        one = torch.ones_like(x[:, :1])
+        return torch.cat([x, y, one], dim=1)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor, a0: torch.Tensor, b0: torch.Tensor, n0: torch.Tensor
-                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(output, new input mean, new restoration mean, new count) from the frame x, its single-frame restoration
-        y and the aligned history."""
+    def motion(self, x: torch.Tensor, hist: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(keep, s2): how much of the history stays, per pixel [B,1,H,W] in (0, 1], and the noise variance [B,1,1,1].
+        The squared 5x5 mean of the luma difference d = x - a is taken as a ratio to its variance if nothing moved,
+        s2 (1 + 1/n) / (3 w) (3 colours, w pixels in the window: 25, fewer at the tile's border)."""
         sigma = noise_sigma(x).view(-1, 1, 1, 1)
         s2 = sigma * sigma + (1.0 / 255.0) ** 2  # 8-bit input: never trust the mean beyond the quantisation
+        m = blur5((x - hist[:, :3]).mean(dim=1, keepdim=True)) ** 2
+        r = m * (3.0 * window_count(x)) / (s2 * (1.0 + 1.0 / hist[:, 6:7]))
+        return torch.exp(-F.relu(r - self.t0) / self.t1), s2
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor, hist: torch.Tensor, keep: torch.Tensor, s2: torch.Tensor
+                ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(output, new history) from the frame x, its single-frame restoration y, the aligned history and
+        motion(x, hist)."""
+        a0 = hist[:, :3]
+        b0 = hist[:, 3:6]
+        n0 = hist[:, 6:7]
         d = x - a0
-        keep = self.keep(d, s2, n0)
         n = torch.clamp(1.0 + keep * n0, max=self.n_max)
         # a still pixel's step is clamped to KAPPA sigma (outliers); where the history is dropped, not at all
-        bound = self.kappa * sigma + (1.0 - keep)
+        bound = self.kappa * torch.sqrt(s2) + (1.0 - keep)
         a = a0 + torch.maximum(torch.minimum(d, bound), -bound) / n
         b = b0 + (y - b0) / n
         m = self.mean_for_output(a, b, s2 / n)
@@ -135,49 +153,113 @@ class TemporalFilter(nn.Module):
         c = y + (n - 1.0) / (n - 1.0 + self.correction_frames) * blur5(m - y)
         vt = s2 / torch.clamp(n - self.n_offset, min=1e-3)
         vy = self.rho * s2
-        return (m * vy + c * vt) / (vt + vy), a, b, n
+        return (m * vy + c * vt) / (vt + vy), torch.cat([a, b, n], dim=1)
+
+    def step(self, x: torch.Tensor, y: torch.Tensor, hist: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        keep, s2 = self.motion(x, hist)
+        return self.forward(x, y, hist, keep, s2)
 
     def mean_for_output(self, a: torch.Tensor, b: torch.Tensor, noise_var: torch.Tensor) -> torch.Tensor:
-        """The input's mean `a`, or the restoration's mean `b` where the network removed haze: there the two differ
-        at low frequencies by more than a network's bias (HAZE0 to HAZE1) AND `b` has more local contrast than `a`
-        (dehazing multiplies detail by 1/t; denoising only ever smooths it). A network's tone shift alone, which
-        `a` corrects, fails the second test. `noise_var` is the noise variance left in `a`, taken off its contrast."""
-        low = blur5(b - a).abs().mean(dim=1, keepdim=True)
-        g_low = torch.clamp((low - self.haze0) / (self.haze1 - self.haze0), 0.0, 1.0)
+        """The restoration's mean `b`, corrected towards the input's mean `a` where their difference is more than
+        the noise `a` still holds (`noise_var`, per colour), unless that difference is haze the network removed."""
+        d = a - b
+        low = blur5(d)
+        high = d - low
+        tiny = 1e-8
+        # local Wiener gains: each band of a - b is kept where its local energy stands above a's noise in that band
+        # (a 5x5 mean holds 1/25 of it, the rest 24/25) and dropped where it is that noise
+        g_low = torch.clamp(1.0 - (noise_var / 25.0) / (blur5(low * low) + tiny), 0.0, 1.0)
+        g_high = torch.clamp(1.0 - (noise_var * 0.96) / (blur5(high * high) + tiny), 0.0, 1.0)
+        return b + (1.0 - self.haze_gate(a, b, low, noise_var)) * (g_low * low + g_high * high)
+
+    def haze_gate(self, a: torch.Tensor, b: torch.Tensor, low: torch.Tensor, noise_var: torch.Tensor) -> torch.Tensor:
+        """[B,1,H,W] in [0, 1]: 1 where `b` differs from `a` by haze the network removed. There the two means differ
+        at low frequencies (`low` = blur5(a - b)) by more than a network's bias (HAZE0 to HAZE1) AND `b` has more
+        local contrast than `a` (CONTRAST0 to CONTRAST1: dehazing multiplies detail by 1/t; denoising only ever
+        smooths it). A network's tone shift alone fails the second test. Each test passes at the pixel or over
+        the whole tile: haze covers a view, and rain or a flat patch can hide it from one pixel's window."""
+        shift = low.abs().mean(dim=1, keepdim=True)
+        shift = torch.maximum(shift, shift.mean(dim=(1, 2, 3), keepdim=True))
         va = blur5(((a - blur5(a)) ** 2).mean(dim=1, keepdim=True)) - noise_var
         vb = blur5(((b - blur5(b)) ** 2).mean(dim=1, keepdim=True))
         e2 = 1e-4  # a 0.01 floor, so flat areas compare as equal
         ratio = torch.sqrt((vb + e2) / (torch.clamp(va, min=0.0) + e2))
+        tile_ratio = torch.sqrt((vb.mean(dim=(1, 2, 3), keepdim=True) + e2)
+                                / (torch.clamp(va.mean(dim=(1, 2, 3), keepdim=True), min=0.0) + e2))
+        ratio = torch.maximum(ratio, tile_ratio)
+        g_shift = torch.clamp((shift - self.haze0) / (self.haze1 - self.haze0), 0.0, 1.0)
         g_contrast = torch.clamp((ratio - self.contrast0) / (self.contrast1 - self.contrast0), 0.0, 1.0)
-        return a + g_low * g_contrast * (b - a)
+        return g_shift * g_contrast
 
 
 class VideoInterIR(nn.Module):
     """InterIR (the spatial path, any variant) followed by the TemporalFilter; see the module docstring for the
-    contract."""
+    contract.
 
-    def __init__(self, spatial_variant: str = "live_nl"):
+    A tile whose history is long and still (every pixel passes the motion test loosely, keep > SKIP_KEEP, and the
+    history holds SKIP_N frames on average) may skip the spatial network: its restoration is then the restoration's
+    mean b, moved as far as the input's mean moves this frame. Such a tile still runs the network once every
+    SKIP_MAX + 1 frames, so b follows slow changes (light, shadows); the tiles of a frame take turns (by their place
+    in the batch), so every frame costs about the same. Anything that moves fails the test and runs the network on
+    that frame."""
+
+    def __init__(self, spatial_variant: str = "live_nl", skip_max: int = 3, skip_n: float = 16.0,
+                 skip_keep: float = 0.135):
         super().__init__()
         self.spatial = InterIR(spatial_variant)
         self.temporal = TemporalFilter()
         self.s = self.spatial.s
         self.K = self.spatial.K
+        self.skip_max = skip_max
+        self.skip_n = skip_n
+        self.skip_keep = skip_keep
+        self.filter_planes = FILTER_PLANES
 
     def spatial_pass(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(y clamped to [0, 1], residuals, routing) of the single-frame network, all K stages from cold."""
         y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
         return y.clamp(0.0, 1.0), res, routing
 
+    def skippable(self, hist: torch.Tensor, keep: torch.Tensor, age: torch.Tensor, clock: torch.Tensor
+                  ) -> torch.Tensor:
+        """[B] bool: the tiles whose restoration comes from their history this frame."""
+        period = self.skip_max + 1
+        turn = torch.remainder(clock + torch.arange(clock.shape[0], device=clock.device).to(clock.dtype), period) == 0
+        return ((keep.amin(dim=(1, 2, 3)) > self.skip_keep) & (hist[:, 6].mean(dim=(1, 2)) >= self.skip_n)
+                & (age < float(self.skip_max)) & ~turn)
+
     def forward(self, x: torch.Tensor, state: torch.Tensor, k: int
                 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        y, res, routing = self.spatial_pass(x)
+        B = x.shape[0]
         if state.numel() == 0:
+            y, res, routing = self.spatial_pass(x)
             out = y
-            a = x
-            b = y
-            n = torch.ones_like(x[:, :1])
+            hist = self.temporal.start(x, y)
+            age = torch.zeros(B, dtype=x.dtype, device=x.device)
+            clock = torch.zeros(B, dtype=x.dtype, device=x.device)
         else:
             h = align_history(pixel_shuffle(state, self.s), x)
-            out, a, b, n = self.temporal(x, y, h[:, :3], h[:, 3:6], h[:, 6:7])
-        new_state = F.pixel_unshuffle(torch.cat([a, b, n], dim=1), self.s)
-        return out.clamp(0.0, 1.0), new_state, res, routing
+            keep, s2 = self.temporal.motion(x, h)
+            # the bookkeeping planes hold one value per tile; the mean undoes any mix at the border from alignment
+            f = self.filter_planes
+            age0 = torch.round(h[:, f].mean(dim=(1, 2)))
+            clock0 = torch.round(h[:, f + 1].mean(dim=(1, 2)))
+            skip = self.skippable(h, keep, age0, clock0)
+            run = torch.nonzero(~skip).flatten()
+            # a skipped tile's restoration: the restoration's mean, moved as far as the input's mean moves
+            y = h[:, 3:6] + (1.0 - keep) * (x - h[:, :3])
+            res = torch.zeros(B, self.K, dtype=x.dtype, device=x.device)
+            routing = torch.zeros(B, self.spatial.NB, dtype=x.dtype, device=x.device)
+            if run.numel() > 0:
+                y_run, res_run, rout_run = self.spatial_pass(x.index_select(0, run))
+                y = y.index_copy(0, run, y_run)
+                # a skipped tile reports the mean of the tiles that ran (the charts average over tiles)
+                res = res + res_run.mean(dim=0, keepdim=True)
+                routing = routing + rout_run.mean(dim=0, keepdim=True)
+                res = res.index_copy(0, run, res_run)
+                routing = routing.index_copy(0, run, rout_run)
+            out, hist = self.temporal(x, y, h[:, :f], keep, s2)
+            age = torch.where(skip, age0 + 1.0, torch.zeros_like(age0))
+            clock = torch.remainder(clock0 + 1.0, float(self.skip_max + 1))
+        planes = torch.stack([age, clock], dim=1).view(B, 2, 1, 1).expand(B, 2, x.shape[2], x.shape[3])
+        return out.clamp(0.0, 1.0), F.pixel_unshuffle(torch.cat([hist, planes], dim=1), self.s), res, routing

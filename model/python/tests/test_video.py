@@ -5,7 +5,7 @@ import unittest
 import torch
 import torch.nn.functional as F
 
-from interir.video import STATE_PLANES, TemporalFilter, VideoInterIR, align_history
+from interir.video import FILTER_PLANES, STATE_PLANES, TemporalFilter, VideoInterIR, align_history
 
 
 def still_scene(seed: int = 0) -> torch.Tensor:
@@ -15,6 +15,11 @@ def still_scene(seed: int = 0) -> torch.Tensor:
     c = torch.rand(3, 1, 1, generator=g)
     img = 0.2 + 0.5 * c * xx + 0.2 * yy + 0.1 * torch.exp(-((xx - 0.5) ** 2 + (yy - 0.4) ** 2) * 20)
     return img.unsqueeze(0).clamp(0, 1)
+
+
+def history(a: torch.Tensor, b: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """A filter history holding the means a and b of n frames."""
+    return torch.cat([a, b, n], dim=1)
 
 
 class Video(unittest.TestCase):
@@ -42,10 +47,10 @@ class Video(unittest.TestCase):
     def test_alignment_finds_a_whole_pixel_pan(self):
         img = torch.rand(1, 3, 48, 48)
         x = img[:, :, 4:36, 4:36]
-        h = torch.cat([img[:, :, 5:37, 3:35], torch.rand(1, 1, 32, 32)], dim=1)  # one pixel down and left of it
+        h = torch.cat([img[:, :, 5:37, 3:35], torch.rand(1, 6, 32, 32)], dim=1)  # one pixel down and left of it
         aligned = align_history(h, x)
         torch.testing.assert_close(aligned[:, :3, 2:-2, 2:-2], x[:, :, 2:-2, 2:-2])
-        self.assertEqual(aligned.shape, h.shape, "the count plane moves with the mean")
+        self.assertEqual(aligned.shape, h.shape, "the other planes move with the mean")
 
     def test_alignment_keeps_a_still_view(self):
         x = torch.rand(2, 3, 32, 32)
@@ -58,13 +63,13 @@ class Video(unittest.TestCase):
         y_bias = 0.02  # a restoration that shifts the tone, as a haze prior does on flat areas
         g = torch.Generator().manual_seed(1)
         x = (clean + 0.1 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
-        a, b, n = x, clean + y_bias, torch.ones_like(x[:, :1])
+        hist = f.start(x, clean + y_bias)
         errs = []
         for _ in range(40):
             x = (clean + 0.1 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
-            out, a, b, n = f(x, clean + y_bias, a, b, n)
+            out, hist = f.step(x, clean + y_bias, hist)
             errs.append(float((out - clean).pow(2).mean().sqrt()))
-        self.assertGreater(float(n.mean()), 30, "a still scene's frames all join the mean")
+        self.assertGreater(float(hist[:, 6].mean()), 30, "a still scene's frames all join the mean")
         self.assertLess(errs[-1], errs[2], "the output improves as frames accumulate")
         self.assertLess(errs[-1], 0.75 * y_bias, "and ends closer to the scene than the biased restoration")
 
@@ -72,11 +77,11 @@ class Video(unittest.TestCase):
         f = TemporalFilter()
         before = still_scene(0)
         after = 1.0 - before
-        a, b, n = before, before, torch.full_like(before[:, :1], 30.0)
+        hist = history(before, before, torch.full_like(before[:, :1], 30.0))
         g = torch.Generator().manual_seed(2)
         x = (after + 0.05 * torch.randn(after.shape, generator=g)).clamp(0, 1)
-        out, _, _, n2 = f(x, after, a, b, n)
-        self.assertGreater(float((n2 < 2).float().mean()), 0.8, "the count starts again (but where the two agree)")
+        out, hist = f.step(x, after, hist)
+        self.assertGreater(float((hist[:, 6] < 2).float().mean()), 0.8, "the count starts again (but where the two agree)")
         self.assertLess(float((out - after).abs().mean()), 0.2 * float((before - after).abs().mean()),
                         "the output is the new scene's restoration, not the old mean")
 
@@ -84,12 +89,13 @@ class Video(unittest.TestCase):
         f = TemporalFilter()
         clean = still_scene()
         g = torch.Generator().manual_seed(3)
-        a, b, n = clean, clean, torch.full_like(clean[:, :1], 40.0)
+        hist = history(clean, clean, torch.full_like(clean[:, :1], 40.0))
         x = (clean + 0.05 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
         x[:, :, :, 30] += 0.1  # a one-pixel streak down the frame, two noise sigmas bright
-        _, a2, _, n2 = f(x, clean, a, b, n)
-        self.assertGreater(float(n2[:, :, :, 30].mean()), 10, "a faint thin streak is not taken for motion")
-        self.assertLess(float((a2 - clean)[:, :, :, 30].abs().mean()), 0.01, "its step is divided by the count")
+        _, hist2 = f.step(x, clean, hist)
+        self.assertGreater(float(hist2[:, 6, :, 30].mean()), 10, "a faint thin streak is not taken for motion")
+        self.assertLess(float((hist2[:, :3] - clean)[:, :, :, 30].abs().mean()), 0.01,
+                        "its step is divided by the count")
 
     def test_a_hazy_still_scene_keeps_the_haze_the_restoration_removed(self):
         f = TemporalFilter()
@@ -98,14 +104,62 @@ class Video(unittest.TestCase):
         clean = (still_scene() + 0.6 * (texture - 0.5)).clamp(0, 1)
         hazy = 0.5 * clean + 0.4  # half the contrast, a bright veil: what the restoration undoes
         x = (hazy + 0.05 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
-        a, b, n = x, clean, torch.ones_like(x[:, :1])
+        hist = f.start(x, clean)
         for _ in range(30):
             x = (hazy + 0.05 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
             y = (clean + 0.02 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
-            out, a, b, n = f(x, y, a, b, n)
-        self.assertGreater(float(n.mean()), 20, "haze is no motion: the frames are averaged")
+            out, hist = f.step(x, y, hist)
+        self.assertGreater(float(hist[:, 6].mean()), 20, "haze is no motion: the frames are averaged")
         self.assertLess(float((out - clean).abs().mean()), 0.015,
                         "the output keeps the restoration's tones, not the haze")
+
+    def run_still(self, frames: int, seed: int, moving_from: int = -1):
+        """The video network over two 32 px tiles of a still scene with fresh noise; from frame `moving_from` a
+        bright square moves across the second tile. Returns the frames since the network last ran on each tile,
+        per frame."""
+        clean = still_scene()[:, :, :32, :32].expand(2, 3, 32, 32).clone()
+        g = torch.Generator().manual_seed(seed)
+        st = torch.zeros(0)
+        ages = []
+        with torch.no_grad():
+            for i in range(frames):
+                scene = clean.clone()
+                if 0 <= moving_from <= i:
+                    p = 4 + 2 * (i - moving_from)
+                    scene[1, :, 10:16, p:p + 6] = 1.0
+                x = (scene + 0.05 * torch.randn(scene.shape, generator=g)).clamp(0, 1)
+                _, st, _, _ = self.model(x, st, 1)
+                ages.append(torch.nn.functional.pixel_shuffle(st, self.model.s)[:, FILTER_PLANES].amax(dim=(1, 2)).tolist())
+        return ages
+
+    def test_a_long_still_tile_skips_the_network_but_not_for_long(self):
+        ages = self.run_still(40, 6)
+        skipped = sum(1 for a in ages if a[0] > 0)
+        self.assertGreater(skipped, 10, f"a still tile's history restores it on most frames: {ages}")
+        self.assertLessEqual(max(a[0] for a in ages), self.model.skip_max, "the network runs again every few frames")
+        self.assertTrue(any(a[0] == 0 and a[1] > 0 for a in ages[20:]),
+                        f"still tiles take turns, so that one frame does not run them all: {ages}")
+
+    def test_something_moving_into_a_still_tile_runs_the_network(self):
+        ages = self.run_still(40, 7, moving_from=30)
+        self.assertTrue(all(a[1] == 0 for a in ages[30:]), f"the tile with the moving square runs every frame: {ages}")
+        self.assertTrue(any(a[0] > 0 for a in ages[30:]), "the still tile beside it still skips")
+
+    def test_the_same_frames_give_bit_identical_outputs(self):
+        sm = torch.jit.script(self.model)
+        g = torch.Generator().manual_seed(8)
+        frames = [(still_scene()[:, :, :32, :32] + 0.05 * torch.randn(1, 3, 32, 32, generator=g)).clamp(0, 1)
+                  for _ in range(25)]
+        runs = []
+        with torch.no_grad():
+            for _ in range(2):
+                st = torch.zeros(0)
+                outs = []
+                for x in frames:
+                    y, st, _, _ = sm(x, st, 1)
+                    outs.append(y)
+                runs.append(torch.cat(outs))
+        self.assertTrue(torch.equal(runs[0], runs[1]))
 
     def test_long_recursion_stays_bounded(self):
         x = torch.rand(1, 3, 32, 32)
@@ -113,7 +167,7 @@ class Video(unittest.TestCase):
         with torch.no_grad():
             for _ in range(70):
                 y, st, _, _ = self.model(x, st, 1)
-        n = torch.nn.functional.pixel_shuffle(st, self.model.s)[:, STATE_PLANES - 1]
+        n = torch.nn.functional.pixel_shuffle(st, self.model.s)[:, 6]
         self.assertTrue(bool(torch.isfinite(y).all()))
         self.assertTrue(bool(((y >= 0) & (y <= 1)).all()))
         self.assertLessEqual(float(n.max()), 64.0, "the memory is capped")
