@@ -156,6 +156,7 @@ class TemporalFilter(nn.Module):
         return (m * vy + c * vt) / (vt + vy), torch.cat([a, b, n], dim=1)
 
     def step(self, x: torch.Tensor, y: torch.Tensor, hist: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """motion() then forward(): one frame through the filter, for callers that have y already."""
         keep, s2 = self.motion(x, hist)
         return self.forward(x, y, hist, keep, s2)
 

@@ -81,7 +81,8 @@ class Video(unittest.TestCase):
         g = torch.Generator().manual_seed(2)
         x = (after + 0.05 * torch.randn(after.shape, generator=g)).clamp(0, 1)
         out, hist = f.step(x, after, hist)
-        self.assertGreater(float((hist[:, 6] < 2).float().mean()), 0.8, "the count starts again (but where the two agree)")
+        self.assertGreater(float((hist[:, 6] < 2).float().mean()), 0.8,
+                           "the count starts again (but where the two agree)")
         self.assertLess(float((out - after).abs().mean()), 0.2 * float((before - after).abs().mean()),
                         "the output is the new scene's restoration, not the old mean")
 
@@ -129,7 +130,8 @@ class Video(unittest.TestCase):
                     scene[1, :, 10:16, p:p + 6] = 1.0
                 x = (scene + 0.05 * torch.randn(scene.shape, generator=g)).clamp(0, 1)
                 _, st, _, _ = self.model(x, st, 1)
-                ages.append(torch.nn.functional.pixel_shuffle(st, self.model.s)[:, FILTER_PLANES].amax(dim=(1, 2)).tolist())
+                planes = torch.nn.functional.pixel_shuffle(st, self.model.s)
+                ages.append(planes[:, FILTER_PLANES].amax(dim=(1, 2)).tolist())
         return ages
 
     def test_a_long_still_tile_skips_the_network_but_not_for_long(self):
