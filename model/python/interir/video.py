@@ -26,9 +26,9 @@ frequencies of (mean - y), weighted by how many frames the mean holds.
 TorchScript contract (the same as InterIR's, so the Java side runs both):
     forward(x, state, k) -> (y, new_state, residuals, routing)
     state empty: the first frame of a sequence; otherwise the tile's [a (3 planes), b (3 planes), n (1 plane), frames
-    since the network last ran on it (1 plane)] pixel-unshuffled by the ISN's scale s: [B, 8 s^2, H/s, W/s]. The
-    ISN stages run cold on every frame (k is ignored): the temporal evidence is the means of earlier frames, which
-    are bounded, not the stage state.
+    since the network last ran on it (1 plane), its clock (1 plane)] pixel-unshuffled by the ISN's scale s:
+    [B, 9 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is ignored): the temporal evidence is the means
+    of earlier frames, which are bounded, not the stage state. Still tiles may skip the ISN (see VideoInterIR).
 """
 from typing import List, Tuple
 
