@@ -36,7 +36,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .network import InterIR, box_sum5, pixel_shuffle
+from .network import InterIR, box_sum5, pixel_shuffle, pixel_unshuffle
 
 # the filter's history (the running means of the input and of the restoration, RGB each, and their frame count), then
 # the frames since the network last ran on the tile and the tile's clock (frames seen, modulo SKIP_MAX + 1)
@@ -263,4 +263,4 @@ class VideoInterIR(nn.Module):
             age = torch.where(skip, age0 + 1.0, torch.zeros_like(age0))
             clock = torch.remainder(clock0 + 1.0, float(self.skip_max + 1))
         planes = torch.stack([age, clock], dim=1).view(B, 2, 1, 1).expand(B, 2, x.shape[2], x.shape[3])
-        return out.clamp(0.0, 1.0), F.pixel_unshuffle(torch.cat([hist, planes], dim=1), self.s), res, routing
+        return out.clamp(0.0, 1.0), pixel_unshuffle(torch.cat([hist, planes], dim=1), self.s), res, routing

@@ -5,6 +5,7 @@ import unittest
 import torch
 import torch.nn.functional as F
 
+from interir.network import pixel_shuffle, pixel_unshuffle
 from interir.video import FILTER_PLANES, STATE_PLANES, TemporalFilter, VideoInterIR, align_history
 
 
@@ -51,6 +52,11 @@ class Video(unittest.TestCase):
         aligned = align_history(h, x)
         torch.testing.assert_close(aligned[:, :3, 2:-2, 2:-2], x[:, :, 2:-2, 2:-2])
         self.assertEqual(aligned.shape, h.shape, "the other planes move with the mean")
+
+    def test_pixel_unshuffle_is_the_builtin_layout(self):
+        x = torch.rand(2, 9, 32, 48)
+        self.assertTrue(torch.equal(pixel_unshuffle(x, 4), F.pixel_unshuffle(x, 4)))
+        self.assertTrue(torch.equal(pixel_shuffle(pixel_unshuffle(x, 4), 4), x))
 
     def test_alignment_keeps_a_still_view(self):
         x = torch.rand(2, 3, 32, 32)
