@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 trap 'status=$?; echo "== test suite: $((SECONDS / 60)) min $((SECONDS % 60)) s, exit status $status"' EXIT
 
 # Debian packages: ffmpeg/ffprobe (test clips, HLS checks), GStreamer's RTSP server (the test camera),
-# python3-torch & co. (model tests, export), chromium + chromium-driver (the viewer's browser tests).
+# python3-torch & co. (model tests, export), chromium + chromium-driver (the viewer's browser tests), tcmalloc (what
+# scripts/interir preloads for libtorch; LauncherIT starts the service through it).
 PACKAGES=(ffmpeg python3-torch python3-numpy python3-scipy python3-pil python3-opencv python3-skimage python3-gi
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly chromium chromium-driver docker-compose)
+  gstreamer1.0-plugins-ugly chromium chromium-driver docker-compose libtcmalloc-minimal4)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -30,7 +30,7 @@ TorchScript contract (the same as InterIR's, so the Java side runs both):
     [B, 9 s^2, H/s, W/s]. The ISN stages run cold on every frame (k is ignored): the temporal evidence is the means
     of earlier frames, which are bounded, not the stage state. Still tiles may skip the ISN (see VideoInterIR).
 """
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -49,10 +49,13 @@ def window_count(x: torch.Tensor) -> torch.Tensor:
     return box_sum5(torch.ones_like(x[:1, :1]))
 
 
-def blur5(x: torch.Tensor) -> torch.Tensor:
-    """5x5 box mean of every channel (window clipped at the border)."""
+def blur5(x: torch.Tensor, count: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """5x5 box mean of every channel (window clipped at the border); `count` is window_count(x) where the caller
+    has it."""
     B, C, H, W = x.shape
-    return box_sum5(x.reshape(B * C, 1, H, W)).reshape(B, C, H, W) / window_count(x)
+    if count is None:
+        count = window_count(x)
+    return box_sum5(x.reshape(B * C, 1, H, W)).reshape(B, C, H, W) / count
 
 
 def noise_sigma(x: torch.Tensor) -> torch.Tensor:
@@ -67,12 +70,13 @@ def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torc
     """The history planes `h` shifted by the whole-pixel offset (up to `reach` px each way) whose first three planes
     best match `target`, one offset per tile: a pan or a shaking camera moves a tile's content as a whole. The
     match is the mean absolute luma difference; the unshifted view wins ties (a 2% bonus), so noise does not make a
-    still camera's history wander."""
+    still camera's history wander. Only the luma is padded for the search and only the tiles that moved are
+    shifted: most tiles of most frames stay where they are, and copying every plane of every tile cost more than
+    the search."""
     B, _, H, W = h.shape
     n = 2 * reach + 1
     tl = target.mean(dim=1, keepdim=True)
-    pad = F.pad(h, [reach, reach, reach, reach], mode="replicate")
-    pl = pad[:, :3].mean(dim=1, keepdim=True)
+    pl = F.pad(h[:, :3].mean(dim=1, keepdim=True), [reach, reach, reach, reach], mode="replicate")
     costs: List[torch.Tensor] = []
     for dy in range(n):
         for dx in range(n):
@@ -81,13 +85,18 @@ def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torc
     centre = reach * n + reach
     c[:, centre] = c[:, centre] * 0.98
     best = c.argmin(dim=1)
-    rows: List[torch.Tensor] = []
-    for b in range(B):
+    moved = torch.nonzero(best != centre).flatten()
+    if moved.numel() == 0:
+        return h
+    shifted: List[torch.Tensor] = []
+    for i in range(moved.shape[0]):
+        b = int(moved[i])
         k = int(best[b])
         dy = k // n
         dx = k % n
-        rows.append(pad[b, :, dy:dy + H, dx:dx + W])
-    return torch.stack(rows, dim=0)
+        pad = F.pad(h[b:b + 1], [reach, reach, reach, reach], mode="replicate")
+        shifted.append(pad[:, :, dy:dy + H, dx:dx + W])
+    return h.index_copy(0, moved, torch.cat(shifted, dim=0))
 
 
 class TemporalFilter(nn.Module):
@@ -130,8 +139,9 @@ class TemporalFilter(nn.Module):
         s2 (1 + 1/n) / (3 w) (3 colours, w pixels in the window: 25, fewer at the tile's border)."""
         sigma = noise_sigma(x).view(-1, 1, 1, 1)
         s2 = sigma * sigma + (1.0 / 255.0) ** 2  # 8-bit input: never trust the mean beyond the quantisation
-        m = blur5((x - hist[:, :3]).mean(dim=1, keepdim=True)) ** 2
-        r = m * (3.0 * window_count(x)) / (s2 * (1.0 + 1.0 / hist[:, 6:7]))
+        count = window_count(x)
+        m = blur5((x - hist[:, :3]).mean(dim=1, keepdim=True), count) ** 2
+        r = m * (3.0 * count) / (s2 * (1.0 + 1.0 / hist[:, 6:7]))
         return torch.exp(-F.relu(r - self.t0) / self.t1), s2
 
     def forward(self, x: torch.Tensor, y: torch.Tensor, hist: torch.Tensor, keep: torch.Tensor, s2: torch.Tensor
@@ -147,10 +157,11 @@ class TemporalFilter(nn.Module):
         bound = self.kappa * torch.sqrt(s2) + (1.0 - keep)
         a = a0 + torch.maximum(torch.minimum(d, bound), -bound) / n
         b = b0 + (y - b0) / n
-        m = self.mean_for_output(a, b, s2 / n)
+        count = window_count(x)
+        m = self.mean_for_output(a, b, s2 / n, count)
         # y's low frequencies move towards the mean's as the mean earns trust, (n - 1) / (n - 1 + CORRECTION_FRAMES):
         # a mean of a few frames is mostly the last frame's haze, rain and noise
-        c = y + (n - 1.0) / (n - 1.0 + self.correction_frames) * blur5(m - y)
+        c = y + (n - 1.0) / (n - 1.0 + self.correction_frames) * blur5(m - y, count)
         vt = s2 / torch.clamp(n - self.n_offset, min=1e-3)
         vy = self.rho * s2
         return (m * vy + c * vt) / (vt + vy), torch.cat([a, b, n], dim=1)
@@ -160,29 +171,35 @@ class TemporalFilter(nn.Module):
         keep, s2 = self.motion(x, hist)
         return self.forward(x, y, hist, keep, s2)
 
-    def mean_for_output(self, a: torch.Tensor, b: torch.Tensor, noise_var: torch.Tensor) -> torch.Tensor:
+    def mean_for_output(self, a: torch.Tensor, b: torch.Tensor, noise_var: torch.Tensor, count: torch.Tensor
+                        ) -> torch.Tensor:
         """The restoration's mean `b`, corrected towards the input's mean `a` where their difference is more than
-        the noise `a` still holds (`noise_var`, per colour), unless that difference is haze the network removed."""
-        d = a - b
-        low = blur5(d)
-        high = d - low
+        the noise `a` still holds (`noise_var`, per colour), unless that difference is haze the network removed.
+        `count` is window_count(a)."""
+        blur_a = blur5(a, count)
+        blur_b = blur5(b, count)
+        low = blur_a - blur_b  # blur5(a - b), from the blurs the haze test needs anyway
+        high = (a - b) - low
         tiny = 1e-8
         # local Wiener gains: each band of a - b is kept where its local energy stands above a's noise in that band
         # (a 5x5 mean holds 1/25 of it, the rest 24/25) and dropped where it is that noise
-        g_low = torch.clamp(1.0 - (noise_var / 25.0) / (blur5(low * low) + tiny), 0.0, 1.0)
-        g_high = torch.clamp(1.0 - (noise_var * 0.96) / (blur5(high * high) + tiny), 0.0, 1.0)
-        return b + (1.0 - self.haze_gate(a, b, low, noise_var)) * (g_low * low + g_high * high)
+        g_low = torch.clamp(1.0 - (noise_var / 25.0) / (blur5(low * low, count) + tiny), 0.0, 1.0)
+        g_high = torch.clamp(1.0 - (noise_var * 0.96) / (blur5(high * high, count) + tiny), 0.0, 1.0)
+        gate = self.haze_gate(a - blur_a, b - blur_b, low, noise_var, count)
+        return b + (1.0 - gate) * (g_low * low + g_high * high)
 
-    def haze_gate(self, a: torch.Tensor, b: torch.Tensor, low: torch.Tensor, noise_var: torch.Tensor) -> torch.Tensor:
-        """[B,1,H,W] in [0, 1]: 1 where `b` differs from `a` by haze the network removed. There the two means differ
-        at low frequencies (`low` = blur5(a - b)) by more than a network's bias (HAZE0 to HAZE1) AND `b` has more
+    def haze_gate(self, detail_a: torch.Tensor, detail_b: torch.Tensor, low: torch.Tensor, noise_var: torch.Tensor,
+                  count: torch.Tensor) -> torch.Tensor:
+        """[B,1,H,W] in [0, 1]: 1 where the restoration's mean `b` differs from the input's mean `a` by haze the
+        network removed; `detail_a`, `detail_b` are a and b less their 5x5 means, `low` = blur5(a - b). There the
+        two means differ at low frequencies by more than a network's bias (HAZE0 to HAZE1) AND `b` has more
         local contrast than `a` (CONTRAST0 to CONTRAST1: dehazing multiplies detail by 1/t; denoising only ever
         smooths it). A network's tone shift alone fails the second test. Each test passes at the pixel or over
         the whole tile: haze covers a view, and rain or a flat patch can hide it from one pixel's window."""
         shift = low.abs().mean(dim=1, keepdim=True)
         shift = torch.maximum(shift, shift.mean(dim=(1, 2, 3), keepdim=True))
-        va = blur5(((a - blur5(a)) ** 2).mean(dim=1, keepdim=True)) - noise_var
-        vb = blur5(((b - blur5(b)) ** 2).mean(dim=1, keepdim=True))
+        va = blur5((detail_a * detail_a).mean(dim=1, keepdim=True), count) - noise_var
+        vb = blur5((detail_b * detail_b).mean(dim=1, keepdim=True), count)
         e2 = 1e-4  # a 0.01 floor, so flat areas compare as equal
         ratio = torch.sqrt((vb + e2) / (torch.clamp(va, min=0.0) + e2))
         tile_ratio = torch.sqrt((vb.mean(dim=(1, 2, 3), keepdim=True) + e2)

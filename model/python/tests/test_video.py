@@ -46,12 +46,15 @@ class Video(unittest.TestCase):
         self.assertTrue(bool(((y2 >= 0) & (y2 <= 1)).all()))
 
     def test_alignment_finds_a_whole_pixel_pan(self):
-        img = torch.rand(1, 3, 48, 48)
+        img = torch.rand(2, 3, 48, 48)
         x = img[:, :, 4:36, 4:36]
-        h = torch.cat([img[:, :, 5:37, 3:35], torch.rand(1, 6, 32, 32)], dim=1)  # one pixel down and left of it
+        # tile 0's history lies one pixel down and left of it, tile 1's where it is
+        h = torch.cat([torch.cat([img[:1, :, 5:37, 3:35], img[1:, :, 4:36, 4:36]]), torch.rand(2, 6, 32, 32)], dim=1)
         aligned = align_history(h, x)
-        torch.testing.assert_close(aligned[:, :3, 2:-2, 2:-2], x[:, :, 2:-2, 2:-2])
-        self.assertEqual(aligned.shape, h.shape, "the other planes move with the mean")
+        torch.testing.assert_close(aligned[:1, :3, 2:-2, 2:-2], x[:1, :, 2:-2, 2:-2])
+        torch.testing.assert_close(aligned[:1, 3:, 2:-2, 2:-2], h[:1, 3:, 1:-3, 3:-1],
+                                   msg="the other planes move with the mean")
+        self.assertTrue(torch.equal(aligned[1:], h[1:]), "a tile that stood still keeps its history as it was")
 
     def test_pixel_unshuffle_is_the_builtin_layout(self):
         x = torch.rand(2, 9, 32, 48)

@@ -19,6 +19,10 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,22 +40,35 @@ public final class DjlRestorer implements Restorer {
     private final Device device;
     /** Owns the input memory (on the CPU, whatever the model's device), for the restorer's life. */
     private final NDManager inputMemory;
-    private final InputMemory tileInput;
-    private final InputMemory stateInput;
-    private boolean closed;
+    /** The lanes not running a pass now; a pass takes one for its duration (its input memory is the lane's). */
+    private final BlockingQueue<Lane> idle;
+    private final int lanes;
+    private volatile boolean closed;
 
-    private DjlRestorer(Model model, ModelInfo info, Device device) {
+    /** One pass's input memory: the tiles and the states. */
+    private record Lane(InputMemory tiles, InputMemory states) {
+    }
+
+    private DjlRestorer(Model model, ModelInfo info, Device device, int lanes) {
         this.model = model;
         this.block = (PtSymbolBlock) model.getBlock();
         this.info = info;
         this.device = device;
+        this.lanes = Math.max(1, lanes);
         this.inputMemory = model.getNDManager().newSubManager(Device.cpu());
-        this.tileInput = new InputMemory(inputMemory);
-        this.stateInput = new InputMemory(inputMemory);
+        this.idle = new ArrayBlockingQueue<>(this.lanes);
+        for (int i = 0; i < this.lanes; i++) {
+            idle.add(new Lane(new InputMemory(inputMemory), new InputMemory(inputMemory)));
+        }
+    }
+
+    /** Loads {@code <variant>.pt} and {@code <variant>.json} that ship inside the model jar, with one lane. */
+    public static DjlRestorer loadBundled(String variant, Device device) {
+        return loadBundled(variant, device, 1);
     }
 
     /** Loads {@code <variant>.pt} and {@code <variant>.json} that ship inside the model jar. */
-    public static DjlRestorer loadBundled(String variant, Device device) {
+    public static DjlRestorer loadBundled(String variant, Device device, int lanes) {
         String base = "/interir/" + variant;
         try (InputStream pt = DjlRestorer.class.getResourceAsStream(base + ".pt");
              InputStream json = DjlRestorer.class.getResourceAsStream(base + ".json")) {
@@ -65,14 +82,23 @@ public final class DjlRestorer implements Restorer {
             Files.copy(json, dir.resolve(variant + ".json"), StandardCopyOption.REPLACE_EXISTING);
             ptFile.toFile().deleteOnExit();
             dir.resolve(variant + ".json").toFile().deleteOnExit();
-            return load(ptFile, device);
+            return load(ptFile, device, lanes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Loads a TorchScript file; its sidecar is the same name with a .json extension. */
+    /** Loads a TorchScript file with one lane; its sidecar is the same name with a .json extension. */
     public static DjlRestorer load(Path ptFile, Device device) {
+        return load(ptFile, device, 1);
+    }
+
+    /**
+     * Loads a TorchScript file; its sidecar is the same name with a .json extension.
+     *
+     * @param lanes forward passes that may run at once (see {@link Restorer#lanes()})
+     */
+    public static DjlRestorer load(Path ptFile, Device device, int lanes) {
         String file = ptFile.getFileName().toString();
         String name = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
         Path sidecar = ptFile.resolveSibling(name + ".json");
@@ -80,9 +106,10 @@ public final class DjlRestorer implements Restorer {
             ModelInfo info = ModelInfo.fromSidecar(new ObjectMapper().readTree(sidecar.toFile()));
             Model model = Model.newInstance("interir-" + name, device, "PyTorch");
             model.load(ptFile.getParent(), name);
-            LOG.info("loaded InterIR variant '{}' from {} on {} (K={} stages, s={}, tile {}{})", info.variant(), ptFile,
-                    device, info.stages(), info.scale(), info.tile(), info.untrained() ? ", UNTRAINED weights" : "");
-            return new DjlRestorer(model, info, device);
+            LOG.info("loaded InterIR variant '{}' from {} on {} (K={} stages, s={}, tile {}, {} lane{}{})",
+                    info.variant(), ptFile, device, info.stages(), info.scale(), info.tile(), lanes,
+                    lanes == 1 ? "" : "s", info.untrained() ? ", UNTRAINED weights" : "");
+            return new DjlRestorer(model, info, device, lanes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + ptFile + ": " + e.getMessage(), e);
         } catch (MalformedModelException e) {
@@ -95,25 +122,45 @@ public final class DjlRestorer implements Restorer {
         return info;
     }
 
-    /**
-     * One forward pass. Serialised: the input memory is the restorer's own and every call rewrites it (the
-     * {@link Restorer} contract gives an instance to one thread at a time anyway; the lock is then uncontended).
-     */
     @Override
-    public synchronized TileBatchResult restore(float[][] tiles, int height, int width, float[][] states,
-                                                int warmStages) {
-        int n = tiles.length;
-        if (states != null && states.length != n) {
+    public int lanes() {
+        return lanes;
+    }
+
+    /** One forward pass, in a lane of its own: it waits while every lane runs a pass. */
+    @Override
+    public TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages) {
+        if (states != null && states.length != tiles.length) {
             throw new IllegalArgumentException("one state per tile expected");
         }
-        if (closed) {
-            throw new IllegalStateException("the restorer is closed");
+        Lane lane = takeLane();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the restorer is closed");
+            }
+            return forward(lane, tiles, height, width, states, warmStages);
+        } finally {
+            idle.add(lane);
         }
+    }
+
+    private Lane takeLane() {
+        try {
+            return idle.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a forward pass", e);
+        }
+    }
+
+    private TileBatchResult forward(Lane lane, float[][] tiles, int height, int width, float[][] states,
+                                    int warmStages) {
+        int n = tiles.length;
         // everything made in this scope (the tensors over the input memory, the outputs, the contiguous or CPU
         // copies DJL may make to read them) is freed when it closes, not by the garbage collector
         try (NDManager scope = model.getNDManager().newSubManager(device)) {
             PtNDManager manager = (PtNDManager) scope;
-            PtNDArray x = wrap(manager, tileInput.fill(tiles), new Shape(n, 3, height, width));
+            PtNDArray x = wrap(manager, lane.tiles().fill(tiles), new Shape(n, 3, height, width));
             PtNDArray state;
             if (states == null) {
                 state = (PtNDArray) manager.zeros(new Shape(0), DataType.FLOAT32);
@@ -121,7 +168,7 @@ public final class DjlRestorer implements Restorer {
                 int perTile = states[0].length;
                 int hs = height / info.scale();
                 int ws = width / info.scale();
-                state = wrap(manager, stateInput.fill(states), new Shape(n, perTile / (hs * ws), hs, ws));
+                state = wrap(manager, lane.states().fill(states), new Shape(n, perTile / (hs * ws), hs, ws));
             }
             IValue[] inputs = {IValue.from(x), IValue.from(state), IValue.from((long) warmStages)};
             IValue out = block.forward(inputs);
@@ -229,16 +276,24 @@ public final class DjlRestorer implements Restorer {
         }
     }
 
-    /** Frees the input memory and the model (waits for a forward pass in progress). */
+    /** Frees the input memory and the model (waits for the forward passes in progress). */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        tileInput.close();
-        stateInput.close();
+        // every lane back means no pass is running; they go back to the queue freed, so that a later caller finds
+        // the restorer closed instead of waiting for a lane forever
+        List<Lane> all = new ArrayList<>(lanes);
+        for (int i = 0; i < lanes; i++) {
+            Lane lane = takeLane();
+            lane.tiles().close();
+            lane.states().close();
+            all.add(lane);
+        }
         inputMemory.close();
         model.close();
+        idle.addAll(all);
     }
 }

@@ -3,12 +3,19 @@ package dev.interir.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping square tiles, runs the
- * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles, and blends them
- * back without seams.
+ * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles (side by side when the
+ * restorer has several {@link Restorer#lanes() lanes}), and blends them back without seams.
  *
  * <p>With a temporal network ({@link ModelInfo#temporal()}) each tile's state (a running mean of its earlier frames) is
  * passed on to the same tile of the sequence's next frame, which weighs it against its own restoration. Every tile of
@@ -22,6 +29,7 @@ public final class FrameRestorer {
     private final int overlap;
     private final int maxBatch;
     private volatile boolean warmedUp;
+    private ExecutorService lanePool;
 
     /**
      * One image to restore.
@@ -116,30 +124,94 @@ public final class FrameRestorer {
 
     private void run(List<TileWork> work, boolean withState) {
         int stages = restorer.info().stages();
-        // equal passes: 18 tiles with maxBatch 16 run as 9 + 9, not 16 + 2
+        int lanes = restorer.lanes();
+        // equal passes: 18 tiles with maxBatch 16 run as 9 + 9, not 16 + 2; with lanes, a multiple of them, so that
+        // every lane gets as many passes (18 tiles, maxBatch 8, 2 lanes: 4 passes of 5, 5, 4, 4, not 6, 6, 6)
         int passes = (work.size() + maxBatch - 1) / maxBatch;
+        if (lanes > 1) {
+            passes = Math.min(work.size(), (passes + lanes - 1) / lanes * lanes);
+        }
         int perPass = passes == 0 ? 0 : (work.size() + passes - 1) / passes;
+        List<List<TileWork>> chunks = new ArrayList<>();
         for (int start = 0; start < work.size(); start += perPass) {
-            List<TileWork> chunk = work.subList(start, Math.min(work.size(), start + perPass));
-            float[][] tiles = new float[chunk.size()][];
-            float[][] states = withState ? new float[chunk.size()][] : null;
-            for (int j = 0; j < chunk.size(); j++) {
-                TileWork w = chunk.get(j);
-                tiles[j] = w.job.inputs[w.index];
-                if (states != null) {
-                    states[j] = w.job.sequence.state(w.index);
-                }
+            chunks.add(work.subList(start, Math.min(work.size(), start + perPass)));
+        }
+        List<Pass> done = new ArrayList<>(chunks.size());
+        if (lanes > 1 && chunks.size() > 1) {
+            List<Future<Pass>> running = new ArrayList<>(chunks.size());
+            for (List<TileWork> chunk : chunks) {
+                running.add(lanePool().submit(() -> pass(chunk, withState, stages)));
             }
-            long t0 = System.nanoTime();
-            TileBatchResult r = restorer.restore(tiles, tile, tile, states, stages);
-            long perTile = (System.nanoTime() - t0) / chunk.size();
-            for (int j = 0; j < chunk.size(); j++) {
-                TileWork w = chunk.get(j);
-                w.job.outputs[w.index] = r.images()[j];
-                w.job.states[w.index] = r.states()[j];
-                w.job.addStats(r.residuals()[j], r.routing()[j], perTile);
+            for (Future<Pass> f : running) {
+                done.add(await(f));
+            }
+        } else {
+            for (List<TileWork> chunk : chunks) {
+                done.add(pass(chunk, withState, stages));
             }
         }
+        // in pass order on this thread: the statistics sum the same way however the passes were scheduled
+        for (Pass p : done) {
+            long perTile = p.nanos / p.chunk.size();
+            for (int j = 0; j < p.chunk.size(); j++) {
+                TileWork w = p.chunk.get(j);
+                w.job.outputs[w.index] = p.result.images()[j];
+                w.job.states[w.index] = p.result.states()[j];
+                w.job.addStats(p.result.residuals()[j], p.result.routing()[j], perTile);
+            }
+        }
+    }
+
+    private Pass pass(List<TileWork> chunk, boolean withState, int stages) {
+        float[][] tiles = new float[chunk.size()][];
+        float[][] states = withState ? new float[chunk.size()][] : null;
+        for (int j = 0; j < chunk.size(); j++) {
+            TileWork w = chunk.get(j);
+            tiles[j] = w.job.inputs[w.index];
+            if (states != null) {
+                states[j] = w.job.sequence.state(w.index);
+            }
+        }
+        long t0 = System.nanoTime();
+        TileBatchResult r = restorer.restore(tiles, tile, tile, states, stages);
+        return new Pass(chunk, r, System.nanoTime() - t0);
+    }
+
+    private static Pass await(Future<Pass> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a forward pass", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** The threads that run the passes of one call side by side; created on first use, idle ones end. */
+    private synchronized ExecutorService lanePool() {
+        if (lanePool == null) {
+            AtomicInteger count = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(restorer.lanes(), restorer.lanes(), 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "forward-" + count.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            lanePool = pool;
+        }
+        return lanePool;
+    }
+
+    private record Pass(List<TileWork> chunk, TileBatchResult result, long nanos) {
     }
 
     private TileGrid gridFor(FloatImage image, WarmStartState sequence) {

@@ -3,11 +3,20 @@ package dev.interir.model;
 /**
  * Restores batches of image tiles with the InterIR network. It knows nothing of video or streams:
  * callers cut frames into tiles and keep the per-tile states between frames.
- * Implementations are not thread-safe; one inference thread owns an instance.
+ * An instance runs at most {@link #lanes()} calls at once; further callers wait for a lane.
  */
 public interface Restorer extends AutoCloseable {
 
     ModelInfo info();
+
+    /**
+     * How many forward passes may run at once (callers on different threads). On a CPU, several passes on one
+     * libtorch thread each keep the cores busier than one pass on several threads: a pass over a few small tiles is
+     * many short operations, too short to split across threads.
+     */
+    default int lanes() {
+        return 1;
+    }
 
     /**
      * One forward pass over tiles of identical shape.

@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** What FrameRestorer hands the network from frame to frame, with a stand-in network that records its calls. */
 class FrameRestorerTest {
 
-    /** Returns each tile's input as its output and a state that names the call and the tile. */
+    /** Returns each tile's input as its output and a state that names the call and the tile; one call at a time. */
     private static final class Recording implements Restorer {
         final ModelInfo info;
         final List<float[][]> statesSeen = new ArrayList<>();
@@ -30,7 +34,8 @@ class FrameRestorerTest {
         }
 
         @Override
-        public TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages) {
+        public synchronized TileBatchResult restore(float[][] tiles, int height, int width, float[][] states,
+                                                    int warmStages) {
             calls++;
             statesSeen.add(states);
             kSeen.add(warmStages);
@@ -113,5 +118,48 @@ class FrameRestorerTest {
         assertEquals(1, net.calls, "3 tiles, one pass");
         frames.restoreAll(List.of(new FrameRestorer.Request(image(120, 64), a), new FrameRestorer.Request(image(64, 64), null)));
         assertEquals(3, net.calls, "a frame with state and one without cannot share a pass");
+    }
+
+    @Test
+    void aRestorerWithTwoLanesRunsTwoPassesAtOnceAndEachTileComesBackToItsPlace() {
+        // both passes must be in the network at the same time to get past the barrier
+        CyclicBarrier bothInFlight = new CyclicBarrier(2);
+        Recording net = new Recording(true);
+        Restorer lanes = new Restorer() {
+            @Override
+            public ModelInfo info() {
+                return net.info();
+            }
+
+            @Override
+            public int lanes() {
+                return 2;
+            }
+
+            @Override
+            public TileBatchResult restore(float[][] tiles, int height, int width, float[][] states, int warmStages) {
+                try {
+                    bothInFlight.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                    throw new AssertionError("the second pass never started while the first waited", e);
+                }
+                return net.restore(tiles, height, width, states, warmStages);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        FrameRestorer frames = new FrameRestorer(lanes, 64, 8, 16);
+        WarmStartState seq = new WarmStartState();
+        RestoredImage first = frames.restore(image(120, 64), seq);
+        assertEquals(2, net.calls, "2 tiles fit one pass of 16, but each lane gets one");
+        assertArrayEquals(image(120, 64).chw(), first.image().chw(), 1e-6f, "each tile is blended back in its place");
+        frames.restore(image(120, 64), seq);
+        assertEquals(4, net.calls);
+        for (float[][] states : net.statesSeen.subList(2, 4)) {
+            assertEquals(1, states.length);
+            assertTrue(states[0][0] <= 2, "a state from the first frame's passes");
+        }
     }
 }

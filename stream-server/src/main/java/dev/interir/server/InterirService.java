@@ -83,7 +83,7 @@ public final class InterirService implements AutoCloseable {
     /** @param extraSinks more sinks for every stream (the benchmark's measurements) */
     public static InterirService start(ServiceConfig cfg, Function<LiveStream, List<FrameSink>> extraSinks)
             throws Exception {
-        DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads);
+        DjlRestorer restorer = ModelLoader.load(cfg.model);
         PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
         HlsLayout hls = new HlsLayout(folder(cfg.hls.dir, "interir-hls"));
         MediaFolder media = MediaFolder.of(cfg.media.dir);

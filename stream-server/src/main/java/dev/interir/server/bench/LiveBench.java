@@ -52,10 +52,11 @@ public final class LiveBench {
      * @param seconds  measured seconds per configuration, after {@code warmup} unmeasured ones
      * @param model    a TorchScript file, or null for the bundled {@code variant}
      * @param threads  libtorch threads, 0: every core
+     * @param lanes    forward passes at once, 0: one per thread
      */
     public record Setup(String source, String clean, int width, int height, double fps, int streams, double seconds,
                         double warmup, boolean temporal, int maxBatch, int deadlineMs, String variant, String model,
-                        int threads) {
+                        int threads, int lanes) {
     }
 
     private final Setup setup;
@@ -93,9 +94,13 @@ public final class LiveBench {
                 new Config(setup.streams() + " cameras unbatched, 1 viewer each", setup.streams(), false, true, false, true),
                 new Config(setup.streams() + " cameras batched, 1 viewer each", setup.streams(), true, true, false, true));
 
-        System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, %d libtorch threads, %.0f s per configuration "
-                        + "after %.0f s warm-up, %s, batch %d tiles, deadline %d ms, unwatched streams idle after %d s%n",
-                setup.source(), setup.width(), setup.height(), setup.fps(), ModelLoader.threadsFor(setup.threads()), setup.seconds(), setup.warmup(),
+        int threads = ModelLoader.threadsFor(setup.threads());
+        int lanes = ModelLoader.lanesFor(setup.lanes(), threads);
+        System.out.printf(Locale.ROOT, "clip %s at %dx%d, cameras at %.0f fps, %d threads in %d lane%s (allocator %s), %.0f s "
+                        + "per configuration after %.0f s warm-up, %s, batch %d tiles, deadline %d ms, unwatched streams "
+                        + "idle after %d s%n",
+                setup.source(), setup.width(), setup.height(), setup.fps(), threads, lanes, lanes == 1 ? "" : "s",
+                ModelLoader.allocator(), setup.seconds(), setup.warmup(),
                 setup.temporal() ? "temporal" : "frame by frame", setup.maxBatch(), setup.deadlineMs(), IDLE_SECONDS);
         System.out.printf("%-38s %8s %8s %7s %7s %6s | %6s %6s %6s %7s %6s %6s %6s | %5s %5s %6s%n", "configuration",
                 "restored", "viewer", "p50 ms", "p95 ms", "drops", "decode", "colour", "tiles", "forward", "blend", "jpeg",
@@ -118,7 +123,9 @@ public final class LiveBench {
             doc.put("size", setup.width() + "x" + setup.height());
             doc.put("secondsPerConfig", setup.seconds());
             doc.put("fps", setup.fps());
-            doc.put("threads", ModelLoader.threadsFor(setup.threads()));
+            doc.put("threads", threads);
+            doc.put("lanes", lanes);
+            doc.put("allocator", ModelLoader.allocator());
             doc.put("temporal", setup.temporal());
             doc.put("maxBatch", setup.maxBatch());
             doc.put("deadlineMs", setup.deadlineMs());
@@ -139,6 +146,7 @@ public final class LiveBench {
         cfg.model.variant = setup.variant();
         cfg.model.file = setup.model();
         cfg.model.threads = setup.threads();
+        cfg.model.lanes = setup.lanes();
         cfg.pipeline.maxBatch = setup.maxBatch();
         cfg.pipeline.batchStreams = c.batched();
         cfg.pipeline.batchDeadlineMs = setup.deadlineMs();

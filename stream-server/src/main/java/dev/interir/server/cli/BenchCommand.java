@@ -80,14 +80,15 @@ final class BenchCommand implements Callable<Integer> {
         int height = Integer.parseInt(wh[1]);
         ServiceConfig.Model model = modelOptions.resolved();
         if (forwardOnly) {
-            try (DjlRestorer restorer = ModelLoader.load(model.variant, model.file, model.threads)) {
-                System.out.printf(Locale.ROOT, "model %s, %d threads%n", restorer.info().variant(), ModelLoader.threadsFor(model.threads));
+            try (DjlRestorer restorer = ModelLoader.load(model)) {
+                System.out.printf(Locale.ROOT, "model %s, %d threads, allocator %s%n", restorer.info().variant(),
+                        ModelLoader.threadsFor(model.threads), ModelLoader.allocator());
                 ForwardBench.run(restorer, width, height, Math.max(1, runs), Math.max(1, sweep));
             }
             return 0;
         }
         new LiveBench(new LiveBench.Setup(source, clean, width, height, fps, streams, seconds, warmup, temporal, maxBatch,
-                deadlineMs, model.variant, model.file, model.threads)).run(markdown, json);
+                deadlineMs, model.variant, model.file, model.threads, model.lanes)).run(markdown, json);
         return 0;
     }
 }

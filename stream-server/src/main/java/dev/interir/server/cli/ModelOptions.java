@@ -19,6 +19,10 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "libtorch threads; 0: every core (default from config: 0).")
     Integer threads;
 
+    @Option(names = "--lanes", paramLabel = "N", description = "Forward passes at once, the threads split among them; "
+            + "0: one per thread on a CPU (default from config: 0).")
+    Integer lanes;
+
     /** Lays the options that were given over {@code model}. */
     void applyTo(ServiceConfig.Model model) {
         if (variant != null) {
@@ -29,6 +33,9 @@ final class ModelOptions {
         }
         if (threads != null) {
             model.threads = threads;
+        }
+        if (lanes != null) {
+            model.lanes = lanes;
         }
     }
 

@@ -104,7 +104,7 @@ final class RestoreCommand implements Callable<Integer> {
         int failed = 0;
         ServiceConfig cfg = ServiceConfig.defaults();
         modelOptions.applyTo(cfg.model);
-        try (DjlRestorer restorer = ModelLoader.load(cfg.model.variant, cfg.model.file, cfg.model.threads)) {
+        try (DjlRestorer restorer = ModelLoader.load(cfg.model)) {
             cfg.pipeline.tile = tile;
             if (temporal != null) {
                 cfg.pipeline.temporal = temporal;

@@ -44,6 +44,7 @@ public final class ServiceConfig {
         public String variant;
         public String file;
         public int threads;
+        public int lanes;
     }
 
     public static final class Pipeline {
