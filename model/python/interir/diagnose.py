@@ -5,6 +5,7 @@
     /usr/bin/python3 -m interir.diagnose beta runs/live-dcp/last.pt [--fixed 0 0.5 1]
     /usr/bin/python3 -m interir.diagnose coarse runs/live-ms/last.pt
     /usr/bin/python3 -m interir.diagnose nl runs/live-nl/last.pt
+    /usr/bin/python3 -m interir.diagnose history ../src/main/resources/interir/live.pt --clip "fixed camera"
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -17,6 +18,10 @@ coarse: for a network with the coarse filter (live_ms): how much of it the head 
 nl:    for a network with patch weights (live_nl): gamma per val condition (fine and coarse filter, the median; a
        tap's weight is multiplied by exp(-gamma d), d the patches' mean squared luma difference, luma in [0, 1]),
        and the val PSNR with and without the patch weights (nl_scale forced to zero).
+history: for an exported video network on one of evaluate_video's clips (sigma-25 noise, fresh every frame): per
+       frame the PSNR, the mean frame count n of the tiles' histories, the share of pixels whose history restarted
+       (n < 2), and the share of pixels that changed by more than 10 levels in the clean clip since the last frame:
+       where the clip moves more than the histories restart, the means hold moved content.
 """
 import argparse
 
@@ -131,6 +136,22 @@ def nl(a):
             print(f"  {cond:>16}: gamma median {g}; PSNR {mean_psnr(y, c):.2f} dB, without the patch weights {p0:.2f}")
 
 
+def history(a):
+    from . import evaluate_video as ev
+    from .evaluate import TiledModel
+    m = TiledModel(a.ckpt[0])
+    clean = ev.clip_frames(a.clip, a.frames)
+    noisy = ev.degrade_frames(clean, "noise25", seed=0)
+    state = None
+    print("frame  PSNR  mean n  restarted  changed")
+    for i, (f, c) in enumerate(zip(noisy, clean)):
+        y, state, _ = m(f.astype(np.float32) / 255, state, 0)
+        n = F.pixel_shuffle(state, m.m.s)[:, 6]
+        changed = (np.abs(c.astype(np.float32) - clean[i - 1].astype(np.float32)).mean(axis=2) > 10).mean() if i else 0.0
+        psnr = ev.psnrs([ev._u8(y)], [c])[0]
+        print(f"{i:5d} {psnr:5.2f} {float(n.mean()):7.1f} {float((n < 2).float().mean()):10.2f} {changed:8.2f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -144,10 +165,14 @@ def main(argv=None):
     o.add_argument("ckpt", nargs="+")
     n = sub.add_parser("nl")
     n.add_argument("ckpt", nargs="+")
+    h = sub.add_parser("history")
+    h.add_argument("ckpt", nargs=1, help="an exported video network (.pt with its .json)")
+    h.add_argument("--clip", default="fixed camera", help="one of evaluate_video's clips")
+    h.add_argument("--frames", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl}[a.what](a)
+    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history}[a.what](a)
 
 
 if __name__ == "__main__":

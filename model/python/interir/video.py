@@ -66,13 +66,16 @@ def noise_sigma(x: torch.Tensor) -> torch.Tensor:
     return d.median(dim=1).values / 0.954 * 1.7320508  # luma averages 3 channels: sigma_luma = sigma / sqrt(3)
 
 
-def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torch.Tensor:
-    """The history planes `h` shifted by the whole-pixel offset (up to `reach` px each way) whose first three planes
-    best match `target`, one offset per tile: a pan or a shaking camera moves a tile's content as a whole. The
-    match is the mean absolute luma difference; the unshifted view wins ties (a 2% bonus), so noise does not make a
-    still camera's history wander. Only the luma is padded for the search and only the tiles that moved are
-    shifted: most tiles of most frames stay where they are, and copying every plane of every tile cost more than
-    the search."""
+def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2, block: int = 16,
+                  margin: float = 0.15) -> torch.Tensor:
+    """The history planes `h` shifted so that their first three planes best match `target`, by a whole-pixel
+    offset of up to `reach` px each way per tile (a pan or a shaking camera moves a tile's content as a whole) and,
+    where a `block` x `block` part of the tile moved on its own (a swaying branch, a walking person), by that block's
+    own offset. The match is the mean absolute luma difference. The unshifted view wins ties (a 2% bonus), and a
+    block leaves its tile's offset only for one that matches it `margin` better: on a still view the noise alone
+    makes some offset of 25 look best by a few percent, and a history that followed it would wander and blur.
+    Only the luma is padded for the search and only the tiles with some offset are shifted: most tiles of most
+    frames stay where they are."""
     B, _, H, W = h.shape
     n = 2 * reach + 1
     tl = target.mean(dim=1, keepdim=True)
@@ -80,23 +83,33 @@ def align_history(h: torch.Tensor, target: torch.Tensor, reach: int = 2) -> torc
     costs: List[torch.Tensor] = []
     for dy in range(n):
         for dx in range(n):
-            costs.append((pl[:, :, dy:dy + H, dx:dx + W] - tl).abs().mean(dim=(1, 2, 3)))
-    c = torch.stack(costs, dim=1)
+            # pooled as they come: the differences of all 25 offsets at full resolution at once were slower
+            costs.append(F.avg_pool2d((pl[:, :, dy:dy + H, dx:dx + W] - tl).abs(), block, ceil_mode=True))
     centre = reach * n + reach
-    c[:, centre] = c[:, centre] * 0.98
-    best = c.argmin(dim=1)
-    moved = torch.nonzero(best != centre).flatten()
+    bonus = torch.ones(n * n, dtype=h.dtype, device=h.device)
+    bonus[centre] = 0.98
+    block_cost = torch.cat(costs, dim=1) * bonus.view(1, -1, 1, 1)     # [B, n*n, hb, wb]
+    tile_best = block_cost.mean(dim=(2, 3)).argmin(dim=1)               # [B]
+    hb = block_cost.shape[2]
+    wb = block_cost.shape[3]
+    at_tile = block_cost.gather(1, tile_best.view(B, 1, 1, 1).expand(B, 1, hb, wb))
+    own_cost, own_best = block_cost.min(dim=1, keepdim=True)
+    best = torch.where(own_cost < (1.0 - margin) * at_tile, own_best, tile_best.view(B, 1, 1, 1).expand(B, 1, hb, wb))
+    moved = torch.nonzero((best != centre).flatten(1).any(dim=1)).flatten()
     if moved.numel() == 0:
         return h
-    shifted: List[torch.Tensor] = []
-    for i in range(moved.shape[0]):
-        b = int(moved[i])
-        k = int(best[b])
-        dy = k // n
-        dx = k % n
-        pad = F.pad(h[b:b + 1], [reach, reach, reach, reach], mode="replicate")
-        shifted.append(pad[:, :, dy:dy + H, dx:dx + W])
-    return h.index_copy(0, moved, torch.cat(shifted, dim=0))
+    # per pixel of the moved tiles, its place in the replicate-padded history
+    bm = best.index_select(0, moved)
+    bm = bm.repeat_interleave(block, dim=2)[:, :, :H].repeat_interleave(block, dim=3)[:, :, :, :W]    # [M,1,H,W]
+    Wp = W + 2 * reach
+    rows = torch.arange(H, device=h.device).view(1, 1, H, 1)
+    cols = torch.arange(W, device=h.device).view(1, 1, 1, W)
+    idx = (rows + torch.div(bm, n, rounding_mode="floor")) * Wp + cols + torch.remainder(bm, n)
+    hp = F.pad(h.index_select(0, moved), [reach, reach, reach, reach], mode="replicate")
+    M = hp.shape[0]
+    C = hp.shape[1]
+    shifted = hp.reshape(M, C, -1).gather(2, idx.reshape(M, 1, H * W).expand(M, C, H * W)).reshape(M, C, H, W)
+    return h.index_copy(0, moved, shifted)
 
 
 class TemporalFilter(nn.Module):

@@ -56,6 +56,32 @@ class Video(unittest.TestCase):
                                    msg="the other planes move with the mean")
         self.assertTrue(torch.equal(aligned[1:], h[1:]), "a tile that stood still keeps its history as it was")
 
+    def test_alignment_follows_a_block_that_moved_on_its_own(self):
+        g = torch.Generator().manual_seed(3)
+        img = torch.rand(1, 3, 70, 70, generator=g)
+        x = img[:, :, 2:66, 2:66].clone()
+        hist_mean = x.clone()
+        # in the 16 x 16 block at rows 16-31, columns 32-47 the history holds the content one pixel down and right
+        # of where it was: the content moved up and left
+        hist_mean[:, :, 16:32, 32:48] = img[:, :, 17:33, 33:49]
+        h = torch.cat([hist_mean, torch.rand(1, 6, 64, 64, generator=g)], dim=1)
+        aligned = align_history(h, x)
+        # (the block's last row and column would come from outside the block, which did not move)
+        torch.testing.assert_close(aligned[:, :3, 16:31, 32:47], x[:, :, 16:31, 32:47],
+                                   msg="the block's history comes from where its content was")
+        self.assertTrue(torch.equal(aligned[:, :, :16], h[:, :, :16]), "the rest stays where it was")
+        torch.testing.assert_close(aligned[:, 3:, 16:31, 32:47], h[:, 3:, 17:32, 33:48],
+                                   msg="the other planes move with the mean")
+
+    def test_noise_alone_never_moves_a_still_history(self):
+        g = torch.Generator().manual_seed(4)
+        clean = still_scene()
+        for sigma in (0.05, 0.1, 0.2):
+            x = (clean + sigma * torch.randn(clean.shape, generator=g)).clamp(0, 1)
+            mean = (clean + sigma / 4 * torch.randn(clean.shape, generator=g)).clamp(0, 1)
+            h = torch.cat([mean, torch.rand(clean.shape[0], 4, *clean.shape[2:], generator=g)], dim=1)
+            self.assertTrue(torch.equal(align_history(h, x), h), f"sigma {sigma}")
+
     def test_pixel_unshuffle_is_the_builtin_layout(self):
         x = torch.rand(2, 9, 32, 48)
         self.assertTrue(torch.equal(pixel_unshuffle(x, 4), F.pixel_unshuffle(x, 4)))
