@@ -6,6 +6,7 @@
     /usr/bin/python3 -m interir.diagnose coarse runs/live-ms/last.pt
     /usr/bin/python3 -m interir.diagnose nl runs/live-nl/last.pt
     /usr/bin/python3 -m interir.diagnose history ../src/main/resources/interir/live.pt --clip "fixed camera"
+    /usr/bin/python3 -m interir.diagnose haze --clip "fixed camera" --frames 30
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -22,6 +23,11 @@ history: for an exported video network on one of evaluate_video's clips (sigma-2
        frame the PSNR, the mean frame count n of the tiles' histories, the share of pixels whose history restarted
        (n < 2), and the share of pixels that changed by more than 10 levels in the clean clip since the last frame:
        where the clip moves more than the histories restart, the means hold moved content.
+haze:  how far a classical dehazer on the temporal mean could go (no network): on a clip under haze + rain + noise,
+       the PSNR of the last input frame, of the mean of the first N degraded frames and of that mean dehazed by the
+       dark channel prior (patch size x omega grid; airlight from the 0.1% brightest dark-channel pixels,
+       transmission box-smoothed), per 128 px tile as the service tiles a frame and over the whole frame, each
+       against the mean of the clean frames. Choose constants on the train clips (clips.VIDEO_SPLIT).
 """
 import argparse
 
@@ -152,6 +158,52 @@ def history(a):
         print(f"{i:5d} {psnr:5.2f} {float(n.mean()):7.1f} {float((n < 2).float().mean()):10.2f} {changed:8.2f}")
 
 
+def dark_channel_dehaze(img: np.ndarray, patch: int, omega: float) -> np.ndarray:
+    """He et al.'s dark channel prior on a whole HxWx3 image in [0, 1] (min filters as erosions)."""
+    import cv2
+    kernel = np.ones((patch, patch), np.uint8)
+    dark = cv2.erode(img.min(axis=2), kernel)
+    n = max(1, dark.size // 1000)
+    A = img.reshape(-1, 3)[np.argsort(dark.ravel())[-n:]].mean(axis=0)
+    t = cv2.blur(np.clip(1 - omega * cv2.erode((img / A).min(axis=2), kernel), 0.1, 1), (patch, patch))
+    return np.clip((img - A) / t[..., None] + A, 0, 1)
+
+
+def haze(a):
+    import os
+    from . import clips
+    from . import evaluate_video as ev
+    from .evaluate import tile_starts
+    names = ["fixed camera", "hand-held", "slow pan", "still + object"]
+    if a.clip in names:
+        clean = ev.clip_frames(a.clip, a.frames)
+        seed = 1000 * names.index(a.clip) + 1  # evaluate_video's draw for the clip
+    else:
+        clean = list(clips.load_clip(os.path.join(clips.VIDEOS, a.clip), max_frames=a.frames))
+        seed = a.seed
+    noisy = ev.degrade_frames(clean, "haze+rain+noise", seed=seed)
+    mean = np.mean([f.astype(np.float32) / 255 for f in noisy], axis=0)
+    ref = np.mean([f.astype(np.float32) / 255 for f in clean], axis=0)
+    H, W = mean.shape[:2]
+    grid = [(y, x) for y in tile_starts(H, 128, 8) for x in tile_starts(W, 128, 8)]
+
+    def per_tile(patch, omega):
+        acc = np.zeros_like(mean)
+        cnt = np.zeros((H, W, 1), np.float32)
+        for y, x in grid:
+            acc[y:y + 128, x:x + 128] += dark_channel_dehaze(mean[y:y + 128, x:x + 128], patch, omega)
+            cnt[y:y + 128, x:x + 128] += 1
+        return acc / cnt
+
+    print(f"{a.clip}, {len(clean)} frames: last input frame {ev.psnrs([noisy[-1]], [clean[-1]])[0]:.2f} dB, "
+          f"mean of the degraded frames {data.psnr(mean, ref):.2f}")
+    for patch in (7, 15):
+        for omega in (0.5, 0.6, 0.7, 0.8):
+            print(f"  dark channel on the mean, patch {patch:2d}, omega {omega}: per 128 px tile "
+                  f"{data.psnr(per_tile(patch, omega), ref):.2f}, whole frame "
+                  f"{data.psnr(dark_channel_dehaze(mean, patch, omega), ref):.2f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -169,10 +221,15 @@ def main(argv=None):
     h.add_argument("ckpt", nargs=1, help="an exported video network (.pt with its .json)")
     h.add_argument("--clip", default="fixed camera", help="one of evaluate_video's clips")
     h.add_argument("--frames", type=int, default=150)
+    z = sub.add_parser("haze")
+    z.add_argument("--clip", default="fixed camera", help="one of evaluate_video's clips, or a clip file in "
+                   "shared/data/videos (seed 7)")
+    z.add_argument("--frames", type=int, default=30)
+    z.add_argument("--seed", type=int, default=7, help="the degradation's draw for a clip file (haze density varies)")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history}[a.what](a)
+    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history, "haze": haze}[a.what](a)
 
 
 if __name__ == "__main__":
