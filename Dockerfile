@@ -7,8 +7,8 @@ COPY . .
 RUN mvn -B -q package -DskipTests ${MAVEN_PROFILE:+-P$MAVEN_PROFILE}
 
 FROM eclipse-temurin:17-jre
-# tcmalloc for libtorch's tensors: glibc's malloc returns each large one to the kernel and faults it in again, a third
-# of a forward pass on the 2-core reference machine (model/python/README.md, "Allocator")
+# tcmalloc for libtorch's tensors: glibc's malloc returns each large one to the kernel and faults it in again; the
+# network took a third less time under tcmalloc on the 2-core reference machine (README.md, "Performance")
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libtcmalloc-minimal4 \
     && rm -rf /var/lib/apt/lists/*
 # libtorch is unpacked from the jar into the DJL cache on first start; keep it in a volume to start faster

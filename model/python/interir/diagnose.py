@@ -25,8 +25,8 @@ history: for an exported video network on one of evaluate_video's clips (sigma-2
        where the clip moves more than the histories restart, the means hold moved content.
 haze:  how far a classical dehazer on the temporal mean could go (no network): on a clip under haze + rain + noise,
        the PSNR of the last input frame, of the mean of the first N degraded frames and of that mean dehazed by the
-       dark channel prior (patch size x omega grid; airlight from the 0.1% brightest dark-channel pixels,
-       transmission box-smoothed), per 128 px tile as the service tiles a frame and over the whole frame, each
+       dark channel prior (patch size x transmission floor x omega grid; airlight from the 0.1% brightest
+       dark-channel pixels, transmission box-smoothed), per 128 px tile as the service tiles a frame and over the whole frame, each
        against the mean of the clean frames. Choose constants on the train clips (clips.VIDEO_SPLIT).
 """
 import argparse
@@ -158,14 +158,14 @@ def history(a):
         print(f"{i:5d} {psnr:5.2f} {float(n.mean()):7.1f} {float((n < 2).float().mean()):10.2f} {changed:8.2f}")
 
 
-def dark_channel_dehaze(img: np.ndarray, patch: int, omega: float) -> np.ndarray:
+def dark_channel_dehaze(img: np.ndarray, patch: int, omega: float, floor: float = 0.1) -> np.ndarray:
     """He et al.'s dark channel prior on a whole HxWx3 image in [0, 1] (min filters as erosions)."""
     import cv2
     kernel = np.ones((patch, patch), np.uint8)
     dark = cv2.erode(img.min(axis=2), kernel)
     n = max(1, dark.size // 1000)
     A = img.reshape(-1, 3)[np.argsort(dark.ravel())[-n:]].mean(axis=0)
-    t = cv2.blur(np.clip(1 - omega * cv2.erode((img / A).min(axis=2), kernel), 0.1, 1), (patch, patch))
+    t = cv2.blur(np.clip(1 - omega * cv2.erode((img / A).min(axis=2), kernel), floor, 1), (patch, patch))
     return np.clip((img - A) / t[..., None] + A, 0, 1)
 
 
@@ -187,21 +187,22 @@ def haze(a):
     H, W = mean.shape[:2]
     grid = [(y, x) for y in tile_starts(H, 128, 8) for x in tile_starts(W, 128, 8)]
 
-    def per_tile(patch, omega):
+    def per_tile(patch, omega, floor):
         acc = np.zeros_like(mean)
         cnt = np.zeros((H, W, 1), np.float32)
         for y, x in grid:
-            acc[y:y + 128, x:x + 128] += dark_channel_dehaze(mean[y:y + 128, x:x + 128], patch, omega)
+            acc[y:y + 128, x:x + 128] += dark_channel_dehaze(mean[y:y + 128, x:x + 128], patch, omega, floor)
             cnt[y:y + 128, x:x + 128] += 1
         return acc / cnt
 
     print(f"{a.clip}, {len(clean)} frames: last input frame {ev.psnrs([noisy[-1]], [clean[-1]])[0]:.2f} dB, "
           f"mean of the degraded frames {data.psnr(mean, ref):.2f}")
     for patch in (7, 15):
-        for omega in (0.5, 0.6, 0.7, 0.8):
-            print(f"  dark channel on the mean, patch {patch:2d}, omega {omega}: per 128 px tile "
-                  f"{data.psnr(per_tile(patch, omega), ref):.2f}, whole frame "
-                  f"{data.psnr(dark_channel_dehaze(mean, patch, omega), ref):.2f}")
+        for floor in (0.1, 0.4):
+            for omega in (0.5, 0.6, 0.7, 0.8):
+                print(f"  dark channel on the mean, patch {patch:2d}, t >= {floor}, omega {omega}: per 128 px tile "
+                      f"{data.psnr(per_tile(patch, omega, floor), ref):.2f}, whole frame "
+                      f"{data.psnr(dark_channel_dehaze(mean, patch, omega, floor), ref):.2f}")
 
 
 def main(argv=None):

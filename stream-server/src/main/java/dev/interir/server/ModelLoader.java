@@ -67,14 +67,15 @@ public final class ModelLoader {
 
     /**
      * glibc's malloc returns a large tensor's memory to the kernel when it is freed and faults it in again for the
-     * next one; a forward pass allocates hundreds of them. Under tcmalloc the same passes took 30% less time
-     * (model/python/README.md, "Allocator"), so running without it is worth a line in the log.
+     * next one; a forward pass allocates hundreds of them. Under tcmalloc the network took a third less time in
+     * Python and the service spent less time in the kernel (README.md, "Performance"), so running without it is
+     * worth a line in the log.
      */
     private static void logAllocator() {
         String allocator = allocator();
         if (allocator.equals("glibc")) {
-            LOG.warn("libtorch allocates through glibc malloc: forward passes take ~30% longer than with tcmalloc. "
-                    + "Start through scripts/interir (it preloads libtcmalloc_minimal.so.4 when installed: Debian "
+            LOG.warn("libtorch allocates through glibc malloc, which returns its tensors' memory to the kernel and "
+                    + "faults it in again: forward passes are slower than under tcmalloc. Start through scripts/interir (it preloads libtcmalloc_minimal.so.4 when installed: Debian "
                     + "package libtcmalloc-minimal4) or set LD_PRELOAD yourself");
         } else {
             LOG.info("memory allocator: {}", allocator);
