@@ -16,7 +16,8 @@ final class ModelOptions {
             + "(its .json sidecar beside it); overrides --variant.")
     String file;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads; 0: every core (default from config: 0).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for the forward passes, split among the lanes; "
+            + "0: every core (default from config: 0).")
     Integer threads;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Forward passes at once, the threads split among them; "
