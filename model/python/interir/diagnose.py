@@ -24,10 +24,9 @@ history: for an exported video network on one of evaluate_video's clips (sigma-2
        (n < 2), and the share of pixels that changed by more than 10 levels in the clean clip since the last frame:
        where the clip moves more than the histories restart, the means hold moved content.
 haze:  how far a classical dehazer on the temporal mean could go (no network): on a clip under haze + rain + noise,
-       the PSNR of the last input frame, of the mean of the first N degraded frames and of that mean dehazed by the
-       dark channel prior (patch size x transmission floor x omega grid; airlight from the 0.1% brightest
-       dark-channel pixels, transmission box-smoothed), per 128 px tile as the service tiles a frame and over the whole frame, each
-       against the mean of the clean frames. Choose constants on the train clips (clips.VIDEO_SPLIT).
+       the PSNR of the last input frame, of the mean of the first N degraded frames and of that mean dehazed by
+       evaluate.dark_channel_prior (patch size x transmission floor x omega grid), per 128 px tile as the service
+       tiles a frame and over the whole frame, each against the mean of the clean frames. Choose constants on the train clips (clips.VIDEO_SPLIT).
 """
 import argparse
 
@@ -158,22 +157,11 @@ def history(a):
         print(f"{i:5d} {psnr:5.2f} {float(n.mean()):7.1f} {float((n < 2).float().mean()):10.2f} {changed:8.2f}")
 
 
-def dark_channel_dehaze(img: np.ndarray, patch: int, omega: float, floor: float = 0.1) -> np.ndarray:
-    """He et al.'s dark channel prior on a whole HxWx3 image in [0, 1] (min filters as erosions)."""
-    import cv2
-    kernel = np.ones((patch, patch), np.uint8)
-    dark = cv2.erode(img.min(axis=2), kernel)
-    n = max(1, dark.size // 1000)
-    A = img.reshape(-1, 3)[np.argsort(dark.ravel())[-n:]].mean(axis=0)
-    t = cv2.blur(np.clip(1 - omega * cv2.erode((img / A).min(axis=2), kernel), floor, 1), (patch, patch))
-    return np.clip((img - A) / t[..., None] + A, 0, 1)
-
-
 def haze(a):
     import os
     from . import clips
     from . import evaluate_video as ev
-    from .evaluate import tile_starts
+    from .evaluate import dark_channel_prior, tile_starts
     names = ["fixed camera", "hand-held", "slow pan", "still + object"]
     if a.clip in names:
         clean = ev.clip_frames(a.clip, a.frames)
@@ -191,7 +179,7 @@ def haze(a):
         acc = np.zeros_like(mean)
         cnt = np.zeros((H, W, 1), np.float32)
         for y, x in grid:
-            acc[y:y + 128, x:x + 128] += dark_channel_dehaze(mean[y:y + 128, x:x + 128], patch, omega, floor)
+            acc[y:y + 128, x:x + 128] += dark_channel_prior(mean[y:y + 128, x:x + 128], patch, omega, floor)
             cnt[y:y + 128, x:x + 128] += 1
         return acc / cnt
 
@@ -202,7 +190,7 @@ def haze(a):
             for omega in (0.5, 0.6, 0.7, 0.8):
                 print(f"  dark channel on the mean, patch {patch:2d}, t >= {floor}, omega {omega}: per 128 px tile "
                       f"{data.psnr(per_tile(patch, omega, floor), ref):.2f}, whole frame "
-                      f"{data.psnr(dark_channel_dehaze(mean, patch, omega, floor), ref):.2f}")
+                      f"{data.psnr(dark_channel_prior(mean, patch, omega, floor), ref):.2f}")
 
 
 def main(argv=None):
