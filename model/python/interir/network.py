@@ -227,6 +227,40 @@ class ISNStage(nn.Module):
         return U, Lam, Lm, Rm, fnorm, 0.5 * (pi1[:, :] + pi2)
 
 
+def conv3x3_blocks(parts: List[torch.Tensor], weight: torch.Tensor, bias: Optional[torch.Tensor]) -> torch.Tensor:
+    """F.conv2d(torch.cat(parts, 1), weight, bias, 1, 1) (3x3, zero padding 1) as a sum of convolutions of at most
+    16 input channels each: consecutive parts are concatenated while they fit in 16 channels, a part of more than
+    16 channels is cut in blocks of 16. libtorch 2.3.1's oneDNN (DJL's engine) computes a convolution with more than
+    16 input channels that are not a multiple of 16 wrongly: taps of the last, partial channel block are dropped
+    (which ones depends on the thread count) and uninitialised memory is read, which now and then makes the output
+    NaN. With at most 16 input channels it agrees with PyTorch. The weights are the single convolution's (same
+    parameter, same layout): checkpoints load unchanged."""
+    blocks: List[torch.Tensor] = []
+    group: List[torch.Tensor] = []
+    n = 0
+    for p in parts:
+        c = p.shape[1]
+        i = 0
+        while i < c:
+            k = min(16, c - i)
+            if n + k > 16:
+                blocks.append(torch.cat(group, dim=1))
+                group = []
+                n = 0
+            group.append(p if k == c else p[:, i:i + k])
+            n += k
+            i += k
+    if n > 0:
+        blocks.append(torch.cat(group, dim=1))
+    c0 = blocks[0].shape[1]
+    y = F.conv2d(blocks[0].contiguous(), weight[:, :c0].contiguous(), bias, 1, 1)
+    for j in range(1, len(blocks)):
+        c = blocks[j].shape[1]
+        y = y + F.conv2d(blocks[j].contiguous(), weight[:, c0:c0 + c].contiguous(), None, 1, 1)
+        c0 += c
+    return y
+
+
 def box_sum5(x: torch.Tensor) -> torch.Tensor:
     """Sum over the 5x5 window around each pixel (zeros outside), [B,1,H,W], by running sums: 1.5 ms on 18 tiles
     of 128 px at one thread, where F.avg_pool2d(x, 5, 1, 2) takes 9-12 ms and a 5x5 convolution 4.4 ms."""
@@ -329,8 +363,11 @@ class Head(nn.Module):
         haze_beta = self.haze_beta
         assert haze_trunk is not None and haze_beta is not None, "this head has no haze prior"
         tr, A = haze_prior(D, self.s)
-        hz = torch.cat([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], dim=1)
-        return conv1x1(F.leaky_relu(haze_trunk(hz), 0.1), haze_beta.weight, haze_beta.bias), tr, A
+        # haze_trunk on cat([U, t, mean t]), computed one channel block at a time (see conv3x3_blocks): its C + 2
+        # input channels are not a multiple of 16
+        hz = conv3x3_blocks([U, tr, tr.mean(dim=(2, 3), keepdim=True).expand_as(tr)], haze_trunk.weight,
+                            haze_trunk.bias)
+        return conv1x1(F.leaky_relu(hz, 0.1), haze_beta.weight, haze_beta.bias), tr, A
 
     def filter(self, t: torch.Tensor, D: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], up: int,
                gamma: Optional[torch.Tensor] = None) -> torch.Tensor:

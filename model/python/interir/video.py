@@ -235,8 +235,9 @@ class VideoInterIR(nn.Module):
     that frame."""
 
     def __init__(self, spatial_variant: str = "live_nl", skip_max: int = 3, skip_n: float = 16.0,
-                 skip_keep: float = 0.135):
+                 skip_keep: float = 0.135, spatial_scale: int = 1):
         super().__init__()
+        self.spatial_scale = spatial_scale
         self.spatial = InterIR(spatial_variant)
         self.temporal = TemporalFilter()
         self.s = self.spatial.s
@@ -248,8 +249,22 @@ class VideoInterIR(nn.Module):
 
     def spatial_pass(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(y clamped to [0, 1], residuals, routing) of the single-frame network, all K stages from cold."""
-        y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
-        return y.clamp(0.0, 1.0), res, routing
+        f = self.spatial_scale
+        if f == 1:
+            y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
+            return y.clamp(0.0, 1.0), res, routing
+        H = x.shape[2]
+        W = x.shape[3]
+        xs = F.avg_pool2d(x, f)
+        ys, _, res, routing = self.spatial.run(xs, torch.zeros(0, device=x.device), self.K)
+        up = F.interpolate(ys, size=[H, W], mode="bilinear", align_corners=False)
+        # the detail the half-resolution pass cannot see: the input's own high band, kept where its local energy
+        # stands above the noise (a Wiener gain on the luma), so edges come back and flat noise does not
+        hp = x - F.interpolate(xs, size=[H, W], mode="bilinear", align_corners=False)
+        s2 = noise_sigma(x).view(-1, 1, 1, 1) ** 2
+        e = blur5(hp.mean(dim=1, keepdim=True) ** 2)
+        g = torch.clamp(1.0 - (s2 / 3.0) / (e + 1e-8), 0.0, 1.0)
+        return (up + g * hp).clamp(0.0, 1.0), res, routing
 
     def skippable(self, hist: torch.Tensor, keep: torch.Tensor, age: torch.Tensor, clock: torch.Tensor
                   ) -> torch.Tensor:
