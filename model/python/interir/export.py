@@ -119,6 +119,10 @@ def main(argv=None):
     ap.add_argument("--name", default="",
                     help="name the service loads it by (<name>.pt, default the variant): e.g. --variant live_dcp "
                          "--name live ships the network with the haze prior as the live tier")
+    ap.add_argument("--spatial-scale", type=int, default=1, choices=[1, 2],
+                    help="with --video: 2 runs the single-frame network on each tile at half resolution after a "
+                         "sequence's first frame (about half the cost, less detail where things move): the fast "
+                         "variant, e.g. --name live_fast")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -205,7 +209,7 @@ def export_video(a):
     spatial_path = a.ckpt or os.path.join(data.HERE, "checkpoints", "live-nl", "last.pt")
     ck = torch.load(spatial_path, map_location="cpu", weights_only=False)
     assert ck["variant"] == a.variant, (ck["variant"], a.variant)
-    model = VideoInterIR(a.variant)
+    model = VideoInterIR(a.variant, spatial_scale=a.spatial_scale)
     model.spatial.load_state_dict(checkpoint_weights(ck))
     model.eval()
     sm = scripted_and_checked(model, a.variant)
@@ -234,6 +238,7 @@ def export_video(a):
         "tile": T,
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
+        "spatialScale": a.spatial_scale,
         "parameters": count_params(model),
         "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
                            "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,

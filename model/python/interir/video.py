@@ -232,7 +232,11 @@ class VideoInterIR(nn.Module):
     mean b, moved as far as the input's mean moves this frame. Such a tile still runs the network once every
     SKIP_MAX + 1 frames, so b follows slow changes (light, shadows); the tiles of a frame take turns (by their place
     in the batch), so every frame costs about the same. Anything that moves fails the test and runs the network on
-    that frame."""
+    that frame.
+
+    With `spatial_scale` 2 (the fast variant) the spatial network runs on half-resolution tiles, except on a sequence's
+    first frame, which has no history to lean on: about half the cost of a frame, for less detail where things move
+    (a still region's detail comes back from the input's mean as its history grows)."""
 
     def __init__(self, spatial_variant: str = "live_nl", skip_max: int = 3, skip_n: float = 16.0,
                  skip_keep: float = 0.135, spatial_scale: int = 1):
@@ -247,9 +251,11 @@ class VideoInterIR(nn.Module):
         self.skip_keep = skip_keep
         self.filter_planes = FILTER_PLANES
 
-    def spatial_pass(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(y clamped to [0, 1], residuals, routing) of the single-frame network, all K stages from cold."""
-        f = self.spatial_scale
+    def spatial_pass(self, x: torch.Tensor, scale: int = 1) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(y clamped to [0, 1], residuals, routing) of the single-frame network, all K stages from cold; at `scale` 2
+        on the tile averaged down by 2 (a quarter of the pixels), brought back up with the detail the half-resolution
+        pass cannot see."""
+        f = scale
         if f == 1:
             y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
             return y.clamp(0.0, 1.0), res, routing
@@ -297,7 +303,7 @@ class VideoInterIR(nn.Module):
             res = torch.zeros(B, self.K, dtype=x.dtype, device=x.device)
             routing = torch.zeros(B, self.spatial.NB, dtype=x.dtype, device=x.device)
             if run.numel() > 0:
-                y_run, res_run, rout_run = self.spatial_pass(x.index_select(0, run))
+                y_run, res_run, rout_run = self.spatial_pass(x.index_select(0, run), self.spatial_scale)
                 y = y.index_copy(0, run, y_run)
                 # a skipped tile reports the mean of the tiles that ran (the charts average over tiles)
                 res = res + res_run.mean(dim=0, keepdim=True)

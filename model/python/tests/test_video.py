@@ -182,6 +182,24 @@ class Video(unittest.TestCase):
         self.assertTrue(all(a[1] == 0 for a in ages[30:]), f"the tile with the moving square runs every frame: {ages}")
         self.assertTrue(any(a[0] > 0 for a in ages[30:]), "the still tile beside it still skips")
 
+    def test_the_fast_variant_runs_its_first_frame_at_full_resolution_and_later_ones_at_half(self):
+        fast = VideoInterIR("test", spatial_scale=2).eval()
+        fast.load_state_dict(self.model.state_dict())
+        sm = torch.jit.script(fast)
+        g = torch.Generator().manual_seed(3)
+        frames = [(still_scene() + 0.08 * torch.randn(1, 3, 64, 64, generator=g)).clamp(0, 1) for _ in range(2)]
+        with torch.no_grad():
+            y0, st, _, _ = sm(frames[0], torch.zeros(0), 0)
+            full0, _, _ = self.model.spatial_pass(frames[0])
+            half1, _, _ = fast.spatial_pass(frames[1], 2)
+            full1, _, _ = fast.spatial_pass(frames[1])
+            y1, st1, _, _ = sm(frames[1], st, 0)
+        torch.testing.assert_close(y0, full0, msg="a sequence's first frame is the full-resolution restoration")
+        self.assertEqual(list(half1.shape), [1, 3, 64, 64])
+        self.assertFalse(torch.equal(half1, full1))
+        self.assertEqual(st1.shape, st.shape)
+        self.assertTrue(bool(((y1 >= 0) & (y1 <= 1)).all()))
+
     def test_the_same_frames_give_bit_identical_outputs(self):
         sm = torch.jit.script(self.model)
         g = torch.Generator().manual_seed(8)

@@ -41,9 +41,10 @@ public final class FrameRestorer {
     }
 
     public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
-        int s = restorer.info().scale();
-        if (tile % s != 0) {
-            throw new IllegalArgumentException("tile size " + tile + " must be a multiple of the model scale " + s);
+        int step = restorer.info().tileStep();
+        if (tile % step != 0) {
+            throw new IllegalArgumentException("tile size " + tile + " must be a multiple of " + step + " for model "
+                    + restorer.info().variant());
         }
         this.restorer = restorer;
         this.tile = tile;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * What the exported network declares about itself in its JSON sidecar (written by model/python/export.py).
  *
  * @param variant   size variant name, e.g. "live"
- * @param scale     pixel-unshuffle factor s: tile sides must be multiples of it
+ * @param scale     pixel-unshuffle factor s of the tiles and of the state
  * @param stages    number of ISN stages K
  * @param bank      number of kernels in the explainable convolution's bank (length of the routing vector)
  * @param tile      recommended square tile side in pixels
@@ -31,5 +31,14 @@ public record ModelInfo(String variant, int scale, int stages, int bank, int til
                 json.path("untrained").asBoolean(false),
                 json.path("temporal").asBoolean(false),
                 json);
+    }
+
+    /**
+     * What tile sides must be multiples of: the scale, times two for a network that runs its single-frame pass on
+     * half-resolution tiles (sidecar "spatialScale", the fast variant).
+     */
+    public int tileStep() {
+        int spatial = sidecar == null ? 1 : Math.max(1, sidecar.path("spatialScale").asInt(1));
+        return scale * spatial;
     }
 }
