@@ -239,6 +239,7 @@ def export_video(a):
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
         "spatialScale": a.spatial_scale,
+        "guidedEps": model.guided_eps,
         "parameters": count_params(model),
         "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
                            "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,

@@ -242,6 +242,9 @@ class VideoInterIR(nn.Module):
                  skip_keep: float = 0.135, spatial_scale: int = 1):
         super().__init__()
         self.spatial_scale = spatial_scale
+        # the fast variant's guided upsampling regulariser, in units of the half-resolution noise variance (4 and 8
+        # gave the same on the hand-held clip and the tree; 1 let noise through)
+        self.guided_eps = 4.0
         self.spatial = InterIR(spatial_variant)
         self.temporal = TemporalFilter()
         self.s = self.spatial.s
@@ -263,14 +266,20 @@ class VideoInterIR(nn.Module):
         W = x.shape[3]
         xs = F.avg_pool2d(x, f)
         ys, _, res, routing = self.spatial.run(xs, torch.zeros(0, device=x.device), self.K)
-        up = F.interpolate(ys, size=[H, W], mode="bilinear", align_corners=False)
-        # the detail the half-resolution pass cannot see: the input's own high band, kept where its local energy
-        # stands above the noise (a Wiener gain on the luma), so edges come back and flat noise does not
-        hp = x - F.interpolate(xs, size=[H, W], mode="bilinear", align_corners=False)
+        # back to full resolution by a guided filter's local affine map from the half-resolution input to its
+        # restoration, applied to the full-resolution input (its slope is 1/t under haze, near 0 on flat noise, near
+        # 1 on edges): the detail the half-resolution pass cannot see comes from the input, with the pass's tone and
+        # haze removal; the regulariser, guided_eps times the half-resolution noise variance, keeps flat noise out
+        ys = ys.clamp(0.0, 1.0)
         s2 = noise_sigma(x).view(-1, 1, 1, 1) ** 2
-        e = blur5(hp.mean(dim=1, keepdim=True) ** 2)
-        g = torch.clamp(1.0 - (s2 / 3.0) / (e + 1e-8), 0.0, 1.0)
-        return (up + g * hp).clamp(0.0, 1.0), res, routing
+        count = window_count(xs)
+        mx = blur5(xs, count)
+        my = blur5(ys, count)
+        slope = (blur5(xs * ys, count) - mx * my) / (blur5(xs * xs, count) - mx * mx + self.guided_eps * s2 / 4.0 + 1e-6)
+        offset = my - slope * mx
+        slope = F.interpolate(blur5(slope, count), size=[H, W], mode="bilinear", align_corners=False)
+        offset = F.interpolate(blur5(offset, count), size=[H, W], mode="bilinear", align_corners=False)
+        return (slope * x + offset).clamp(0.0, 1.0), res, routing
 
     def skippable(self, hist: torch.Tensor, keep: torch.Tensor, age: torch.Tensor, clock: torch.Tensor
                   ) -> torch.Tensor:
