@@ -9,8 +9,7 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--variant", paramLabel = "NAME", description = "Bundled model variant: live, or live_fast "
-            + "(half-resolution single-frame pass: faster, less detail where things move) (default from config: live).")
+    @Option(names = "--variant", paramLabel = "NAME", description = "Bundled model variant (default from config: live).")
     String variant;
 
     @Option(names = "--model", paramLabel = "FILE", description = "TorchScript file exported by model/python/export.py "

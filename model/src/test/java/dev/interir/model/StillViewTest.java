@@ -1,31 +1,26 @@
 package dev.interir.model;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import java.util.Random;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every network the jar ships restores a still view with fresh noise in every frame better and better as its
- * history grows, through DJL as the service runs it: the default ({@code live}) and the fast variant
- * ({@code live_fast}, its single-frame pass at half resolution after a sequence's first frame).
+ * The bundled network restores a still view with fresh noise in every frame better and better as its history grows,
+ * through DJL and the tiling as the service runs it.
  */
-class BundledVariantsTest {
-    private static final Logger LOG = LoggerFactory.getLogger(BundledVariantsTest.class);
+class StillViewTest {
+    private static final Logger LOG = LoggerFactory.getLogger(StillViewTest.class);
     private static final int SIZE = 128;
     private static final float SIGMA = 25f / 255f;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"live", "live_fast"})
-    void aStillNoisyViewGetsCleanerFrameByFrame(String variant) {
+    @Test
+    void aStillNoisyViewGetsCleanerFrameByFrame() {
+        String variant = "live";
         try (DjlRestorer restorer = DjlRestorer.loadBundled(variant, Device.cpu())) {
-            assertEquals(variant, restorer.info().variant());
             assertTrue(restorer.info().temporal());
             FloatImage clean = scene();
             FrameRestorer frames = new FrameRestorer(restorer);
@@ -48,17 +43,6 @@ class BundledVariantsTest {
                     fmt(last));
             assertTrue(first > input + 3, variant + ": the first frame " + fmt(first) + " dB, input " + fmt(input));
             assertTrue(last > first + 1, variant + ": the eighth frame " + fmt(last) + " dB, the first " + fmt(first));
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"live_fast"})
-    void aTileSideTheHalfResolutionPassCannotTakeIsRefused(String variant) {
-        try (DjlRestorer restorer = DjlRestorer.loadBundled(variant, Device.cpu())) {
-            assertEquals(8, restorer.info().tileStep());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new FrameRestorer(restorer, 132, 8, 4));
-            assertTrue(e.getMessage().contains("multiple of 8"), e.getMessage());
         }
     }
 
