@@ -121,8 +121,8 @@ def main(argv=None):
                          "--name live ships the network with the haze prior as the live tier")
     ap.add_argument("--spatial-scale", type=int, default=1, choices=[1, 2],
                     help="with --video: 2 runs the single-frame network on each tile at half resolution after a "
-                         "sequence's first frame (about half the cost, less detail where things move): the fast "
-                         "variant, e.g. --name live_fast")
+                         "sequence's first frame (an experiment, not shipped: it fails the gate under haze, "
+                         "docs/model.md)")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -238,8 +238,6 @@ def export_video(a):
         "tile": T,
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
-        "spatialScale": a.spatial_scale,
-        "guidedEps": model.guided_eps,
         "parameters": count_params(model),
         "temporalFilter": {"t0": f.t0, "t1": f.t1, "rho": f.rho, "kappa": f.kappa, "nMax": f.n_max,
                            "nOffset": f.n_offset, "haze0": f.haze0, "haze1": f.haze1,
@@ -268,6 +266,9 @@ def export_video(a):
             "checkpoint": os.path.relpath(os.path.abspath(spatial_path), os.path.join(data.HERE, "..", "..")),
         },
     }
+    if a.spatial_scale != 1:
+        side["spatialScale"] = a.spatial_scale
+        side["guidedEps"] = model.guided_eps
     with open(os.path.join(a.out, f"{name}.json"), "w") as f:
         json.dump(side, f, indent=1)
     print(f"wrote {pt} ({os.path.getsize(pt) / 1e6:.2f} MB) and {name}.json")

@@ -234,16 +234,15 @@ class VideoInterIR(nn.Module):
     in the batch), so every frame costs about the same. Anything that moves fails the test and runs the network on
     that frame.
 
-    With `spatial_scale` 2 (the fast variant) the spatial network runs on half-resolution tiles, except on a sequence's
-    first frame, which has no history to lean on: about half the cost of a frame, for less detail where things move
-    (a still region's detail comes back from the input's mean as its history grows)."""
+    With `spatial_scale` 2 (an experiment, not shipped: docs/model.md) the spatial network runs on half-resolution
+    tiles, except on a sequence's first frame, which has no history to lean on."""
 
     def __init__(self, spatial_variant: str = "live_nl", skip_max: int = 3, skip_n: float = 16.0,
                  skip_keep: float = 0.135, spatial_scale: int = 1):
         super().__init__()
         self.spatial_scale = spatial_scale
-        # the fast variant's guided upsampling regulariser, in units of the half-resolution noise variance (4 and 8
-        # gave the same on the hand-held clip and the tree; 1 let noise through)
+        # the half-resolution pass's guided upsampling regulariser, in units of the half-resolution noise variance (4
+        # and 8 gave the same on the hand-held clip and the tree; 1 let noise through)
         self.guided_eps = 4.0
         self.spatial = InterIR(spatial_variant)
         self.temporal = TemporalFilter()
@@ -275,7 +274,8 @@ class VideoInterIR(nn.Module):
         count = window_count(xs)
         mx = blur5(xs, count)
         my = blur5(ys, count)
-        slope = (blur5(xs * ys, count) - mx * my) / (blur5(xs * xs, count) - mx * mx + self.guided_eps * s2 / 4.0 + 1e-6)
+        var = blur5(xs * xs, count) - mx * mx
+        slope = (blur5(xs * ys, count) - mx * my) / (var + self.guided_eps * s2 / 4.0 + 1e-6)
         offset = my - slope * mx
         slope = F.interpolate(blur5(slope, count), size=[H, W], mode="bilinear", align_corners=False)
         offset = F.interpolate(blur5(offset, count), size=[H, W], mode="bilinear", align_corners=False)

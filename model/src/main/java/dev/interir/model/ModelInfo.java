@@ -35,7 +35,7 @@ public record ModelInfo(String variant, int scale, int stages, int bank, int til
 
     /**
      * What tile sides must be multiples of: the scale, times two for a network that runs its single-frame pass on
-     * half-resolution tiles (sidecar "spatialScale", the fast variant).
+     * half-resolution tiles (sidecar "spatialScale": `export --spatial-scale 2`, docs/model.md).
      */
     public int tileStep() {
         int spatial = sidecar == null ? 1 : Math.max(1, sidecar.path("spatialScale").asInt(1));
