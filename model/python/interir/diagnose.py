@@ -7,6 +7,7 @@
     /usr/bin/python3 -m interir.diagnose nl runs/live-nl/last.pt
     /usr/bin/python3 -m interir.diagnose history ../src/main/resources/interir/live.pt --clip "fixed camera"
     /usr/bin/python3 -m interir.diagnose haze --clip "fixed camera" --frames 30
+    /usr/bin/python3 -m interir.diagnose bands ../src/main/resources/interir/live.pt --clip "fixed camera"
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -27,6 +28,12 @@ haze:  how far a classical dehazer on the temporal mean could go (no network): o
        the PSNR of the last input frame, of the mean of the first N degraded frames and of that mean dehazed by
        evaluate.dark_channel_prior (patch size x transmission floor x omega grid), per 128 px tile as the service
        tiles a frame and over the whole frame, each against the mean of the clean frames. Choose constants on the train clips (clips.VIDEO_SPLIT).
+bands: where an exported video network's error lies, on one of evaluate_video's clips and degradations (the same
+       draw as its table): the PSNR of the output as the service runs it, and what it would be with two oracles that
+       use the clean frames: the best per-colour gain and offset over the clip, and the output's low band (31 px box
+       blur) replaced by the clean frame's. The second bounds what any tone or haze correction could add; the rest
+       of the error is rain, noise and lost detail. Also how much of the haze's low band is left in the output
+       (0: all removed, 1: none) and the mean brightness error.
 """
 import argparse
 
@@ -193,6 +200,41 @@ def haze(a):
                       f"{data.psnr(dark_channel_prior(mean, patch, omega, floor), ref):.2f}")
 
 
+def bands(a):
+    import cv2
+    from . import evaluate_video as ev
+    from .evaluate import TiledModel
+    names = ["fixed camera", "hand-held", "slow pan", "still + object"]
+    m = TiledModel(a.ckpt[0])
+    clean_u8 = ev.clip_frames(a.clip, a.frames)
+    noisy = ev.degrade_frames(clean_u8, a.condition,
+                              seed=1000 * names.index(a.clip) + list(ev.CONDITIONS).index(a.condition))
+    outs, _ = ev.run_model(m, noisy, warm=True)
+    clean = np.stack(clean_u8).astype(np.float32) / 255
+    out = np.stack(outs).astype(np.float32) / 255
+    x = np.stack(noisy).astype(np.float32) / 255
+
+    def psnr(frames):
+        return float(np.mean([data.psnr(np.clip(f, 0, 1), c) for f, c in zip(frames, clean)]))
+
+    affine = out.copy()
+    for ch in range(3):
+        design = np.stack([out[..., ch].ravel(), np.ones(out[..., ch].size, np.float32)], 1)
+        gain, offset = np.linalg.lstsq(design, clean[..., ch].ravel(), rcond=None)[0]
+        affine[..., ch] = out[..., ch] * gain + offset
+
+    def low(f):
+        return cv2.blur(f, (31, 31))
+
+    low_oracle = np.stack([o + low(c - o) for o, c in zip(out, clean)])
+    haze_low = np.stack([low(f) - low(c) for f, c in zip(x, clean)])
+    err_low = np.stack([low(o) - low(c) for o, c in zip(out, clean)])
+    left = float((err_low * haze_low).sum() / max(float((haze_low * haze_low).sum()), 1e-12))
+    print(f"{a.clip}, {a.condition}, {len(clean)} frames: input {psnr(x):.2f} dB, output {psnr(out):.2f}, "
+          f"with the best gain and offset per colour {psnr(affine):.2f}, with the clean low band {psnr(low_oracle):.2f}; "
+          f"degradation's low band left in the output {left:.2f}, mean brightness error {float((out - clean).mean()):+.3f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -215,10 +257,16 @@ def main(argv=None):
                    "shared/data/videos (seed 7)")
     z.add_argument("--frames", type=int, default=30)
     z.add_argument("--seed", type=int, default=7, help="the degradation's draw for a clip file (haze density varies)")
+    d = sub.add_parser("bands")
+    d.add_argument("ckpt", nargs=1, help="an exported video network (.pt with its .json)")
+    d.add_argument("--clip", default="fixed camera", help="one of evaluate_video's clips")
+    d.add_argument("--condition", default="haze+rain+noise", help="noise25 or haze+rain+noise")
+    d.add_argument("--frames", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history, "haze": haze}[a.what](a)
+    {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history, "haze": haze,
+     "bands": bands}[a.what](a)
 
 
 if __name__ == "__main__":
