@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 class ParityBoundsCatchMismatchTest {
     private static final Logger LOG = LoggerFactory.getLogger(ParityBoundsCatchMismatchTest.class);
     /**
-     * An order of magnitude: the worst legitimate processor difference sits at about a third of the bounds,
-     * so a mistake at ten times them cannot be mistaken for one.
+     * An order of magnitude: legitimate processor differences sit far below the bounds, so a mistake at ten
+     * times them cannot be mistaken for one.
      */
     private static final double MARGIN = 10.0;
 
