@@ -3,6 +3,7 @@ package dev.interir.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -19,8 +20,7 @@ class StillViewTest {
 
     @Test
     void aStillNoisyViewGetsCleanerFrameByFrame() {
-        String variant = "live";
-        try (DjlRestorer restorer = DjlRestorer.loadBundled(variant, Device.cpu())) {
+        try (DjlRestorer restorer = DjlRestorer.loadBundled("live", Device.cpu())) {
             assertTrue(restorer.info().temporal());
             FloatImage clean = scene();
             FrameRestorer frames = new FrameRestorer(restorer);
@@ -39,10 +39,9 @@ class StillViewTest {
                 }
                 last = p;
             }
-            LOG.info("{}: input {} dB, first frame {} dB, eighth frame {} dB", variant, fmt(input), fmt(first),
-                    fmt(last));
-            assertTrue(first > input + 3, variant + ": the first frame " + fmt(first) + " dB, input " + fmt(input));
-            assertTrue(last > first + 1, variant + ": the eighth frame " + fmt(last) + " dB, the first " + fmt(first));
+            LOG.info("input {} dB, first frame {} dB, eighth frame {} dB", fmt(input), fmt(first), fmt(last));
+            assertTrue(first > input + 3, "the first frame " + fmt(first) + " dB, input " + fmt(input));
+            assertTrue(last > first + 1, "the eighth frame " + fmt(last) + " dB, the first " + fmt(first));
         }
     }
 
@@ -87,6 +86,6 @@ class StillViewTest {
     }
 
     private static String fmt(double db) {
-        return String.format(java.util.Locale.ROOT, "%.2f", db);
+        return String.format(Locale.ROOT, "%.2f", db);
     }
 }
