@@ -169,10 +169,9 @@ def haze(a):
     from . import clips
     from . import evaluate_video as ev
     from .evaluate import dark_channel_prior, tile_starts
-    names = ["fixed camera", "hand-held", "slow pan", "still + object"]
-    if a.clip in names:
+    if a.clip in ev.CLIPS:
         clean = ev.clip_frames(a.clip, a.frames)
-        seed = 1000 * names.index(a.clip) + 1  # evaluate_video's draw for the clip
+        seed = 1000 * ev.CLIPS.index(a.clip) + 1  # evaluate_video's draw for the clip
     else:
         clean = list(clips.load_clip(os.path.join(clips.VIDEOS, a.clip), max_frames=a.frames))
         seed = a.seed
@@ -204,11 +203,10 @@ def bands(a):
     import cv2
     from . import evaluate_video as ev
     from .evaluate import TiledModel
-    names = ["fixed camera", "hand-held", "slow pan", "still + object"]
     m = TiledModel(a.ckpt[0])
     clean_u8 = ev.clip_frames(a.clip, a.frames)
     noisy = ev.degrade_frames(clean_u8, a.condition,
-                              seed=1000 * names.index(a.clip) + list(ev.CONDITIONS).index(a.condition))
+                              seed=1000 * ev.CLIPS.index(a.clip) + list(ev.CONDITIONS).index(a.condition))
     outs, _ = ev.run_model(m, noisy, warm=True)
     clean = np.stack(clean_u8).astype(np.float32) / 255
     out = np.stack(outs).astype(np.float32) / 255

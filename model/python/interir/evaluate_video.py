@@ -39,6 +39,8 @@ OUT = os.path.join(data.HERE, "eval", "video")
 CONDITIONS = {"noise25": {"noise": 25.0}, "haze+rain+noise": {"haze": True, "rain": True, "noise": 15.0}}
 BASELINES = {"nlmeans": "nlmeans=s=18", "hqdn3d": "hqdn3d=12:9:20:20"}
 SECOND = 30
+# the evaluation clips, in the order whose positions seed their degradations (1000 * position + condition)
+CLIPS = ["fixed camera", "hand-held", "slow pan", "still + object"]
 
 
 def _u8(f: np.ndarray) -> np.ndarray:
@@ -173,7 +175,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="*", default=[os.path.join(RES, "live.pt")])
     ap.add_argument("--frames", type=int, default=150)
-    ap.add_argument("--clips", nargs="*", default=["fixed camera", "hand-held", "slow pan", "still + object"])
+    ap.add_argument("--clips", nargs="*", default=CLIPS)
     ap.add_argument("--conditions", nargs="*", default=list(CONDITIONS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-baselines", action="store_true")

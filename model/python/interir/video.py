@@ -257,13 +257,12 @@ class VideoInterIR(nn.Module):
         """(y clamped to [0, 1], residuals, routing) of the single-frame network, all K stages from cold; at `scale` 2
         on the tile averaged down by 2 (a quarter of the pixels), brought back up with the detail the half-resolution
         pass cannot see."""
-        f = scale
-        if f == 1:
+        if scale == 1:
             y, _, res, routing = self.spatial.run(x, torch.zeros(0, device=x.device), self.K)
             return y.clamp(0.0, 1.0), res, routing
         H = x.shape[2]
         W = x.shape[3]
-        xs = F.avg_pool2d(x, f)
+        xs = F.avg_pool2d(x, scale)
         ys, _, res, routing = self.spatial.run(xs, torch.zeros(0, device=x.device), self.K)
         # back to full resolution by a guided filter's local affine map from the half-resolution input to its
         # restoration, applied to the full-resolution input (its slope is 1/t under haze, near 0 on flat noise, near
