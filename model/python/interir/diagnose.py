@@ -8,6 +8,7 @@
     /usr/bin/python3 -m interir.diagnose history ../src/main/resources/interir/live.pt --clip "fixed camera"
     /usr/bin/python3 -m interir.diagnose haze --clip "fixed camera" --frames 30
     /usr/bin/python3 -m interir.diagnose bands ../src/main/resources/interir/live.pt --clip "fixed camera"
+    /usr/bin/python3 -m interir.diagnose prior checkpoints/live-nl/last.pt
 
 chain: PSNR of the last frame of a warm k=1 chain over N frames of still val crops (the same haze, fresh
        noise 25 every frame; train.py's chained validation), against a cold pass on that frame. A chain that
@@ -34,15 +35,20 @@ bands: where an exported video network's error lies, on one of evaluate_video's 
        blur) replaced by the clean frame's. The second bounds what any tone or haze correction could add; the rest
        of the error is rain, noise and lost detail. Also how much of the haze's low band is left in the output
        (0: all removed, 1: none) and the mean brightness error.
+prior: what the haze prior does on real clips: the single-frame network's PSNR per 128 px tile (every 10th frame)
+       with its learned beta and with beta forced to zero (no haze prior), on every evaluate_video clip and
+       degradation (its draws) and on every train clip (tune_temporal's draws), with the mean brightness error.
+       Where beta is zero does better, the prior took the clip for hazier than it is.
 """
 import argparse
+import os
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from . import data, train
-from .network import InterIR, checkpoint_weights
+from .network import InterIR, VARIANTS, checkpoint_weights
 
 
 def load(path):
@@ -233,6 +239,42 @@ def bands(a):
           f"degradation's low band left in the output {left:.2f}, mean brightness error {float((out - clean).mean()):+.3f}")
 
 
+def prior(a):
+    from . import clips
+    from . import evaluate_video as ev
+    from .evaluate import tile_starts
+    m, ck = load(a.ckpt[0])
+    T, overlap = VARIANTS[ck["variant"]]["tile"], VARIANTS[ck["variant"]]["overlap"]
+    draws = [(clip, cond, lambda clip=clip: ev.clip_frames(clip, a.frames),
+              1000 * ci + di) for ci, clip in enumerate(ev.CLIPS) for di, cond in enumerate(ev.CONDITIONS)]
+    draws += [(name, cond, lambda name=name: list(clips.load_clip(os.path.join(clips.VIDEOS, name), max_frames=a.frames)),
+               7000 + 10 * ci + di) for ci, name in enumerate(clips.VIDEO_SPLIT["train"])
+              for di, cond in enumerate(ev.CONDITIONS)]
+    beta_layer = m.head.haze_beta
+    learned = [p.clone() for p in beta_layer.parameters()]
+    print(f"{a.ckpt[0]} ({ck['minutes']:.0f} min): PSNR per 128 px tile, every 10th frame; brightness error in brackets")
+    for clip, cond, frames, seed in draws:
+        clean = frames()
+        noisy = ev.degrade_frames(clean, cond, seed=seed)
+        h, w = clean[0].shape[:2]
+        grid = [(y, x) for y in tile_starts(h, T, overlap) for x in tile_starts(w, T, overlap)]
+        cells = []
+        for zero in (False, True):
+            with torch.no_grad():
+                for p, k in zip(beta_layer.parameters(), learned):
+                    p.copy_(torch.zeros_like(k) if zero else k)
+                err, bias = [], []
+                for i in range(0, len(clean), 10):
+                    x = torch.from_numpy(np.stack([noisy[i][y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in grid])
+                                         .astype(np.float32) / 255)
+                    c = np.stack([clean[i][y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in grid]).astype(np.float32) / 255
+                    y_ = m(x, torch.zeros(0), 0)[0].clamp(0, 1).numpy()
+                    err.append(float(((y_ - c) ** 2).mean()))
+                    bias.append(float((y_ - c).mean()))
+            cells.append(f"{-10 * np.log10(np.mean(err)):.2f} ({np.mean(bias):+.3f})")
+        print(f"  {clip:>22} {cond:>16}: learned beta {cells[0]}, beta 0 {cells[1]}", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -260,11 +302,14 @@ def main(argv=None):
     d.add_argument("--clip", default="fixed camera", help="one of evaluate_video's clips")
     d.add_argument("--condition", default="haze+rain+noise", help="noise25 or haze+rain+noise")
     d.add_argument("--frames", type=int, default=150)
+    r = sub.add_parser("prior")
+    r.add_argument("ckpt", nargs=1, help="a train.py checkpoint")
+    r.add_argument("--frames", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     {"chain": chain, "beta": beta, "coarse": coarse, "nl": nl, "history": history, "haze": haze,
-     "bands": bands}[a.what](a)
+     "bands": bands, "prior": prior}[a.what](a)
 
 
 if __name__ == "__main__":
