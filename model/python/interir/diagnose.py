@@ -250,29 +250,33 @@ def prior(a):
     draws += [(name, cond, lambda name=name: list(clips.load_clip(os.path.join(clips.VIDEOS, name), max_frames=a.frames)),
                7000 + 10 * ci + di) for ci, name in enumerate(clips.VIDEO_SPLIT["train"])
               for di, cond in enumerate(ev.CONDITIONS)]
-    beta_layer = m.head.haze_beta
-    learned = [p.clone() for p in beta_layer.parameters()]
+    beta_params = list(m.head.haze_beta.parameters())
     print(f"{a.ckpt[0]} ({ck['minutes']:.0f} min): PSNR per 128 px tile, every 10th frame; brightness error in brackets")
     for clip, cond, frames, seed in draws:
         clean = frames()
         noisy = ev.degrade_frames(clean, cond, seed=seed)
         h, w = clean[0].shape[:2]
         grid = [(y, x) for y in tile_starts(h, T, overlap) for x in tile_starts(w, T, overlap)]
-        cells = []
-        for zero in (False, True):
-            with torch.no_grad():
-                for p, k in zip(beta_layer.parameters(), learned):
-                    p.copy_(torch.zeros_like(k) if zero else k)
-                err, bias = [], []
-                for i in range(0, len(clean), 10):
-                    x = torch.from_numpy(np.stack([noisy[i][y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in grid])
-                                         .astype(np.float32) / 255)
-                    c = np.stack([clean[i][y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in grid]).astype(np.float32) / 255
-                    y_ = m(x, torch.zeros(0), 0)[0].clamp(0, 1).numpy()
-                    err.append(float(((y_ - c) ** 2).mean()))
-                    bias.append(float((y_ - c).mean()))
-            cells.append(f"{-10 * np.log10(np.mean(err)):.2f} ({np.mean(bias):+.3f})")
-        print(f"  {clip:>22} {cond:>16}: learned beta {cells[0]}, beta 0 {cells[1]}", flush=True)
+
+        def tiles(f):
+            return np.stack([f[y:y + T, x0:x0 + T].transpose(2, 0, 1) for y, x0 in grid]).astype(np.float32) / 255
+
+        pairs = [(torch.from_numpy(tiles(noisy[i])), tiles(clean[i])) for i in range(0, len(clean), 10)]
+
+        def score():
+            outs = [(m(x, torch.zeros(0), 0)[0].clamp(0, 1).numpy(), c) for x, c in pairs]
+            err = np.mean([((y_ - c) ** 2).mean() for y_, c in outs])
+            return f"{-10 * np.log10(err):.2f} ({np.mean([(y_ - c).mean() for y_, c in outs]):+.3f})"
+
+        with torch.no_grad():
+            learned = score()
+            kept = [p.clone() for p in beta_params]
+            for p in beta_params:
+                p.zero_()
+            without = score()
+            for p, k in zip(beta_params, kept):
+                p.copy_(k)
+        print(f"  {clip:>22} {cond:>16}: learned beta {learned}, beta 0 {without}", flush=True)
 
 
 def main(argv=None):

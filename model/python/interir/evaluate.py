@@ -439,8 +439,8 @@ def main(argv=None):
            "|---|---|---|---|---|---|"]
     by_name = {m.name: m for m in models}
     for mn, rows in ws["models"].items():
+        temporal = bool(by_name[mn].meta.get("temporal"))
         for k, v in rows.items():
-            temporal = bool(by_name[mn].meta.get("temporal"))
             mode = ("cold (all K)" if k == "cold" else
                     "with the history (the video network's temporal filter)" if temporal else
                     f"warm k=1 + still tiles ({100 * v['still_share']:.0f}% of tiles still)" if k == "1+still" else
