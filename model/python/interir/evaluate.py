@@ -52,13 +52,27 @@ def tile_starts(n, tile, overlap):
     return sorted(set(xs))
 
 
-def feather(tile, overlap):
-    r = np.ones(tile, np.float32)
-    if overlap > 0:
-        ramp = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
-        r[:overlap] = ramp
-        r[-overlap:] = ramp[::-1]
-    return np.outer(r, r)
+def tile_side(n, tile, overlap, max_tile, step):
+    """The tiles' side along a frame side of n pixels (the Java TileGrid.side): the fewest tiles of at most max_tile
+    pixels that cover it with `overlap`, evened out and rounded up to a multiple of `step` (the network's scale),
+    never below the trained tile (a smaller frame is padded)."""
+    if max_tile <= tile:
+        return tile
+    k = max(1, -(-(n - overlap) // (max_tile - overlap)))
+    side = -(-(n + (k - 1) * overlap) // k)
+    return max(tile, -(-side // step) * step)
+
+
+def feather(th, overlap, tw=None):
+    """Blending weights of a th x tw tile (tw defaults to th): 1 inside, a linear ramp across the overlap."""
+    def ramp_along(t):
+        r = np.ones(t, np.float32)
+        if overlap > 0:
+            ramp = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
+            r[:overlap] = ramp
+            r[-overlap:] = ramp[::-1]
+        return r
+    return np.outer(ramp_along(th), ramp_along(th if tw is None else tw))
 
 
 class TiledModel:
@@ -68,28 +82,41 @@ class TiledModel:
             self.meta = json.load(f)
         self.tile = self.meta["tile"]
         self.overlap = self.meta["overlap"]
+        # a sidecar without maxTile means square tiles of `tile`
+        self.max_tile = self.meta.get("maxTile", self.tile)
         self.name = self.meta["variant"] + ("" if not self.meta.get("untrained") else " (untrained)")
 
-    def grid(self, h, w):
-        return [(y, x) for y in tile_starts(h, self.tile, self.overlap) for x in tile_starts(w, self.tile, self.overlap)]
+    def shape(self, h, w):
+        """(tile height, tile width) for an h x w frame."""
+        step = self.meta["scale"] * self.meta.get("spatialScale", 1)
+        return (tile_side(h, self.tile, self.overlap, self.max_tile, step),
+                tile_side(w, self.tile, self.overlap, self.max_tile, step))
+
+    def grid(self, h, w, shape=None):
+        th, tw = shape or (self.tile, self.tile)
+        return [(y, x) for y in tile_starts(h, th, self.overlap) for x in tile_starts(w, tw, self.overlap)]
 
     def __call__(self, img, state=None, k=0):
-        """img HxWx3 (H, W >= tile). Returns (restored, state per tile, mean stages run)."""
+        """img HxWx3. Returns (restored, state per tile, mean stages run). As the Java TileGrid does, a frame smaller
+        than a tile is padded by repeating its last row and column."""
         h, w = img.shape[:2]
-        T = self.tile
-        g = self.grid(h, w)
-        x = torch.from_numpy(np.stack([img[y:y + T, x:x + T].transpose(2, 0, 1) for y, x in g]).astype(np.float32))
+        th, tw = self.shape(h, w)
+        if h < th or w < tw:
+            img = np.pad(img, ((0, max(0, th - h)), (0, max(0, tw - w)), (0, 0)), mode="edge")
+        H, W = img.shape[:2]
+        g = self.grid(H, W, (th, tw))
+        x = torch.from_numpy(np.stack([img[y:y + th, x:x + tw].transpose(2, 0, 1) for y, x in g]).astype(np.float32))
         with torch.no_grad():
             st = torch.zeros(0) if state is None else state
             y, new_st, res, _ = self.m(x, st, int(k))
         y = y.numpy()
-        acc = np.zeros((h, w, 3), np.float32)
-        wsum = np.zeros((h, w, 1), np.float32)
-        fw = feather(T, self.overlap)[..., None]
+        acc = np.zeros((H, W, 3), np.float32)
+        wsum = np.zeros((H, W, 1), np.float32)
+        fw = feather(th, self.overlap, tw)[..., None]
         for i, (ty, tx) in enumerate(g):
-            acc[ty:ty + T, tx:tx + T] += y[i].transpose(1, 2, 0) * fw
-            wsum[ty:ty + T, tx:tx + T] += fw
-        return acc / wsum, new_st, res.shape[1]
+            acc[ty:ty + th, tx:tx + tw] += y[i].transpose(1, 2, 0) * fw
+            wsum[ty:ty + th, tx:tx + tw] += fw
+        return (acc / wsum)[:h, :w], new_st, res.shape[1]
 
 
 # ------------------------------------------------------------------------------------ baselines

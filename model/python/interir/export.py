@@ -123,6 +123,11 @@ def main(argv=None):
                     help="with --video: 2 runs the single-frame network on each tile at half resolution after a "
                          "sequence's first frame (an experiment, not shipped: it fails the gate under haze, "
                          "docs/model.md)")
+    ap.add_argument("--max-tile", type=int, default=368,
+                    help="with --video: the longest tile side the service cuts frames into (sidecar maxTile; "
+                         "evaluate.tile_side): tiles larger than the 128 px training crops restore better, their haze "
+                         "prior and low-rank stages seeing more of the view; 368 cuts 640x360 into two tiles, one per "
+                         "lane of a 2-core machine")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -236,6 +241,7 @@ def export_video(a):
                        "empty on the first frame of a sequence",
         "bank": cfg["NB"],
         "tile": T,
+        "maxTile": a.max_tile,
         "overlap": cfg["overlap"],
         "filterSize": cfg["kf"],
         "parameters": count_params(model),

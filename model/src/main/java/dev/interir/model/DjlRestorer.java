@@ -106,8 +106,8 @@ public final class DjlRestorer implements Restorer {
             ModelInfo info = ModelInfo.fromSidecar(new ObjectMapper().readTree(sidecar.toFile()));
             Model model = Model.newInstance("interir-" + name, device, "PyTorch");
             model.load(ptFile.getParent(), name);
-            LOG.info("loaded InterIR variant '{}' from {} on {} (K={} stages, s={}, tile {}, {} lane{}{})",
-                    info.variant(), ptFile, device, info.stages(), info.scale(), info.tile(), lanes,
+            LOG.info("loaded InterIR variant '{}' from {} on {} (K={} stages, s={}, tiles {}-{} px, {} lane{}{})",
+                    info.variant(), ptFile, device, info.stages(), info.scale(), info.tile(), info.maxTile(), lanes,
                     lanes == 1 ? "" : "s", info.untrained() ? ", UNTRAINED weights" : "");
             return new DjlRestorer(model, info, device, lanes);
         } catch (IOException e) {

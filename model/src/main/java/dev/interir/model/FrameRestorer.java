@@ -2,7 +2,9 @@ package dev.interir.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -13,9 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping square tiles, runs the
- * tiles of all images of one call together in forward passes of at most {@code maxBatch} tiles (side by side when the
- * restorer has several {@link Restorer#lanes() lanes}), and blends them back without seams.
+ * Restores whole images of any size with a {@link Restorer}: cuts them into overlapping tiles ({@link
+ * TileGrid#forFrame}), runs the tiles of all images of one call together in forward passes of at most {@code maxBatch}
+ * tiles of one shape (side by side when the restorer has several {@link Restorer#lanes() lanes}), and blends them back
+ * without seams.
  *
  * <p>With a temporal network ({@link ModelInfo#temporal()}) each tile's state (a running mean of its earlier frames) is
  * passed on to the same tile of the sequence's next frame, which weighs it against its own restoration. Every tile of
@@ -24,8 +27,16 @@ import java.util.function.Supplier;
  * restarts, so nothing is carried.
  */
 public final class FrameRestorer {
+    /**
+     * The frame size whose tiles {@link #warmUp()} prepares: the bundled clip's, and a common camera size. A frame
+     * of another size whose tiles differ pays TorchScript's first-call optimisation on its first frames.
+     */
+    static final int WARM_UP_WIDTH = 640;
+    static final int WARM_UP_HEIGHT = 360;
+
     private final Restorer restorer;
     private final int tile;
+    private final int maxTile;
     private final int overlap;
     private final int maxBatch;
     private volatile boolean warmedUp;
@@ -40,7 +51,11 @@ public final class FrameRestorer {
     public record Request(FloatImage image, WarmStartState sequence) {
     }
 
-    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
+    /**
+     * @param tile    the smallest tile side (a multiple of the model's tile step)
+     * @param maxTile the longest tile side (see {@link TileGrid#side}); tile or less: square tiles of {@code tile}
+     */
+    public FrameRestorer(Restorer restorer, int tile, int maxTile, int overlap, int maxBatch) {
         int step = restorer.info().tileStep();
         if (tile % step != 0) {
             throw new IllegalArgumentException("tile size " + tile + " must be a multiple of " + step + " for model "
@@ -48,12 +63,19 @@ public final class FrameRestorer {
         }
         this.restorer = restorer;
         this.tile = tile;
+        this.maxTile = maxTile;
         this.overlap = overlap;
         this.maxBatch = Math.max(1, maxBatch);
     }
 
+    /** Square tiles. */
+    public FrameRestorer(Restorer restorer, int tile, int overlap, int maxBatch) {
+        this(restorer, tile, tile, overlap, maxBatch);
+    }
+
+    /** The model's tiles, in passes of at most 8. */
     public FrameRestorer(Restorer restorer) {
-        this(restorer, restorer.info().tile(), restorer.info().overlap(), 8);
+        this(restorer, restorer.info().tile(), restorer.info().maxTile(), restorer.info().overlap(), 8);
     }
 
     public Restorer restorer() {
@@ -61,24 +83,28 @@ public final class FrameRestorer {
     }
 
     /**
-     * Runs a pass of every size this restorer makes (1 to maxBatch tiles, without and with state) twice, once per
-     * instance. TorchScript's profiling executor optimises the graph on the first calls of each input shape, which
-     * takes seconds on a busy machine: done here, it does not stall the first frames a viewer waits for.
+     * Runs a pass of every size this restorer makes for a {@link #WARM_UP_WIDTH} x {@link #WARM_UP_HEIGHT} frame (1 to
+     * maxBatch of its tiles, without and with state) twice, once per instance. TorchScript's profiling executor
+     * optimises the graph on the first calls of each input shape, which takes seconds on a busy machine: done here, it
+     * does not stall the first frames a viewer waits for.
      */
     public synchronized void warmUp() {
         if (warmedUp) {
             return;
         }
         int stages = restorer.info().stages();
-        float[] grey = new float[3 * tile * tile];
+        TileGrid grid = grid(WARM_UP_WIDTH, WARM_UP_HEIGHT);
+        int tileHeight = grid.tileHeight();
+        int tileWidth = grid.tileWidth();
+        float[] grey = new float[3 * tileHeight * tileWidth];
         Arrays.fill(grey, 0.5f);
         for (int n = 1; n <= maxBatch; n++) {
             float[][] tiles = new float[n][];
             Arrays.fill(tiles, grey);
             for (int run = 0; run < 2; run++) {
-                TileBatchResult first = restorer.restore(tiles, tile, tile, null, stages);
+                TileBatchResult first = restorer.restore(tiles, tileHeight, tileWidth, null, stages);
                 if (restorer.info().temporal()) {
-                    restorer.restore(tiles, tile, tile, first.states(), stages);
+                    restorer.restore(tiles, tileHeight, tileWidth, first.states(), stages);
                 }
             }
         }
@@ -99,23 +125,30 @@ public final class FrameRestorer {
     public List<RestoredImage> restoreAll(List<Request> requests) {
         boolean temporal = restorer.info().temporal();
         List<Job> jobs = new ArrayList<>(requests.size());
-        // a first frame has no state to pass: it runs in passes of its own (one call takes states for all or none)
-        List<TileWork> first = new ArrayList<>();
-        List<TileWork> next = new ArrayList<>();
+        // a first frame has no state to pass: it runs in passes of its own (one call takes states for all or none);
+        // and a pass takes tiles of one shape (frames of different sizes may have different tiles)
+        Map<List<Integer>, List<TileWork>> first = new LinkedHashMap<>();
+        Map<List<Integer>, List<TileWork>> next = new LinkedHashMap<>();
         for (Request r : requests) {
             long t0 = System.nanoTime();
             WarmStartState seq = temporal ? r.sequence() : null;
             Job job = new Job(seq, gridFor(r.image(), seq));
             job.warm = seq != null && seq.matches(job.grid);
+            List<Integer> shape = List.of(job.grid.tileHeight(), job.grid.tileWidth());
+            List<TileWork> work = (job.warm ? next : first).computeIfAbsent(shape, s -> new ArrayList<>());
             for (int i = 0; i < job.grid.count(); i++) {
                 job.inputs[i] = job.grid.cut(r.image(), i);
-                (job.warm ? next : first).add(new TileWork(job, i));
+                work.add(new TileWork(job, i));
             }
             job.tilingNanos = System.nanoTime() - t0;
             jobs.add(job);
         }
-        run(first, false);
-        run(next, true);
+        for (List<TileWork> work : first.values()) {
+            run(work, false);
+        }
+        for (List<TileWork> work : next.values()) {
+            run(work, true);
+        }
         List<RestoredImage> out = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             out.add(job.finish());
@@ -173,8 +206,9 @@ public final class FrameRestorer {
                 states[j] = w.job.sequence.state(w.index);
             }
         }
+        TileGrid grid = chunk.get(0).job.grid;
         long t0 = System.nanoTime();
-        TileBatchResult r = restorer.restore(tiles, tile, tile, states, stages);
+        TileBatchResult r = restorer.restore(tiles, grid.tileHeight(), grid.tileWidth(), states, stages);
         return new Pass(chunk, r, System.nanoTime() - t0);
     }
 
@@ -216,14 +250,20 @@ public final class FrameRestorer {
     }
 
     private TileGrid gridFor(FloatImage image, WarmStartState sequence) {
+        TileGrid wanted = grid(image.width(), image.height());
         TileGrid known = sequence == null ? null : sequence.grid();
-        if (known != null && known.sameGeometry(image.width(), image.height(), tile, overlap)) {
+        if (known != null && known.sameGeometry(image.width(), image.height(), wanted.tileHeight(), wanted.tileWidth(),
+                overlap)) {
             return known;
         }
         if (sequence != null) {
             sequence.reset(); // resolution changed: the old states belong to other tiles
         }
-        return new TileGrid(image.width(), image.height(), tile, overlap);
+        return wanted;
+    }
+
+    private TileGrid grid(int width, int height) {
+        return TileGrid.forFrame(width, height, tile, maxTile, overlap, restorer.info().tileStep());
     }
 
     private record TileWork(Job job, int index) {

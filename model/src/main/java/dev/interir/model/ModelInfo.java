@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param scale     pixel-unshuffle factor s of the tiles and of the state
  * @param stages    number of ISN stages K
  * @param bank      number of kernels in the explainable convolution's bank (length of the routing vector)
- * @param tile      recommended square tile side in pixels
+ * @param tile      the square tile side the network was trained on, in pixels
  * @param overlap   recommended overlap between neighbouring tiles in pixels
  * @param untrained true when the weights were exported without training
  * @param temporal  true for the video network: its state is a running mean of the tile's earlier frames, which the
@@ -31,6 +31,14 @@ public record ModelInfo(String variant, int scale, int stages, int bank, int til
                 json.path("untrained").asBoolean(false),
                 json.path("temporal").asBoolean(false),
                 json);
+    }
+
+    /**
+     * The longest tile side the service cuts frames into (sidecar "maxTile"; without it, tiles of {@link #tile()}):
+     * see {@link TileGrid#side}.
+     */
+    public int maxTile() {
+        return sidecar == null ? tile : Math.max(tile, sidecar.path("maxTile").asInt(tile));
     }
 
     /**

@@ -22,6 +22,7 @@ class FrameRestorerTest {
         final ModelInfo info;
         final List<float[][]> statesSeen = new ArrayList<>();
         final List<Integer> kSeen = new ArrayList<>();
+        final List<List<Integer>> shapesSeen = new ArrayList<>();
         int calls;
 
         Recording(boolean temporal) {
@@ -37,6 +38,7 @@ class FrameRestorerTest {
         public synchronized TileBatchResult restore(float[][] tiles, int height, int width, float[][] states,
                                                     int warmStages) {
             calls++;
+            shapesSeen.add(List.of(height, width));
             statesSeen.add(states);
             kSeen.add(warmStages);
             float[][] out = new float[tiles.length][];
@@ -118,6 +120,21 @@ class FrameRestorerTest {
         assertEquals(1, net.calls, "3 tiles, one pass");
         frames.restoreAll(List.of(new FrameRestorer.Request(image(120, 64), a), new FrameRestorer.Request(image(64, 64), null)));
         assertEquals(3, net.calls, "a frame with state and one without cannot share a pass");
+    }
+
+    @Test
+    void framesOfDifferentSizesGetTheirOwnTilesInPassesOfTheirOwn() {
+        Recording net = new Recording(true);
+        FrameRestorer frames = new FrameRestorer(net, 64, 128, 8, 16);
+        FrameRestorer.Request small = new FrameRestorer.Request(image(120, 64), new WarmStartState());
+        FrameRestorer.Request large = new FrameRestorer.Request(image(200, 100), new WarmStartState());
+        List<RestoredImage> out = frames.restoreAll(List.of(small, large));
+        assertEquals(List.of(List.of(64, 120), List.of(100, 104)), net.shapesSeen,
+                "one tile of 64x120, then two of 100x104 (the fewest of at most 128 px, evened out)");
+        assertEquals(1, out.get(0).tiles());
+        assertEquals(2, out.get(1).tiles());
+        assertArrayEquals(image(120, 64).chw(), out.get(0).image().chw(), 1e-6f);
+        assertArrayEquals(image(200, 100).chw(), out.get(1).image().chw(), 1e-6f);
     }
 
     @Test

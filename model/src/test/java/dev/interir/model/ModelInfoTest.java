@@ -7,11 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/**
- * A network exported with {@code --spatial-scale 2} runs its single-frame pass on tiles averaged down by two, so
- * their sides must be multiples of twice its scale; a tile it cannot take is refused before any frame runs.
- */
 class ModelInfoTest {
+    /** The longest tile side comes from the sidecar's maxTile; an older sidecar without it means tile x tile squares. */
+    @Test
+    void theLongestTileSideIsTheSidecarsMaxTileOrTheTile() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ModelInfo large = ModelInfo.fromSidecar(json.readTree("{\"tile\": 128, \"maxTile\": 368}"));
+        ModelInfo square = ModelInfo.fromSidecar(json.readTree("{\"tile\": 128}"));
+        assertEquals(368, large.maxTile());
+        assertEquals(128, square.maxTile());
+    }
+
+    /**
+     * A network exported with {@code --spatial-scale 2} runs its single-frame pass on tiles averaged down by two, so
+     * their sides must be multiples of twice its scale; a tile it cannot take is refused before any frame runs.
+     */
     @Test
     void aHalfResolutionSpatialPassDoublesTheTileStep() throws Exception {
         ObjectMapper json = new ObjectMapper();

@@ -45,11 +45,19 @@ class TileGridAgreementTest {
     }
 
     @Test
+    void tileSidesFollowThePythonEvaluationsRule() throws IOException {
+        for (JsonNode c : table().path("sides")) {
+            assertEquals(c.path("side").asInt(), TileGrid.side(c.path("n").asInt(), c.path("tile").asInt(),
+                    c.path("overlap").asInt(), c.path("maxTile").asInt(), c.path("step").asInt()), c.toString());
+        }
+    }
+
+    @Test
     void tilesBlendWithThePythonEvaluationsRamp() throws IOException {
         JsonNode ramp = table().path("ramp16_4");
         TileGrid grid = new TileGrid(64, 64, 16, 4);
         for (int i = 0; i < ramp.size(); i++) {
-            assertEquals(ramp.get(i).asDouble(), grid.ramp(i), 1e-6, "ramp at " + i);
+            assertEquals(ramp.get(i).asDouble(), grid.weight(i, 8), 1e-6, "ramp at " + i);
         }
     }
 }

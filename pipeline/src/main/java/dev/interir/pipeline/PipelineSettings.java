@@ -6,7 +6,9 @@ import dev.interir.model.Restorer;
 /**
  * The pipeline's knobs; stream-server fills them from the config file (defaults documented there).
  *
- * @param tile              square tile side in pixels (a multiple of the model's scale)
+ * @param tile              smallest tile side in pixels (a multiple of the model's scale)
+ * @param maxTile           longest tile side in pixels: frames are cut into the fewest tiles of at most this side
+ *                          ({@link dev.interir.model.TileGrid#side}); tile or less: tile x tile squares
  * @param overlap           overlap of neighbouring tiles in pixels, blended so no seam shows
  * @param maxBatch          most tiles in one forward pass
  * @param batchStreams      put the tiles of several streams' frames into the same forward passes
@@ -20,12 +22,12 @@ import dev.interir.model.Restorer;
  * @param idleSeconds       a stream nobody has watched (WebSocket) or asked for (HLS) this long stops restoring
  *                          (see {@link Demand})
  */
-public record PipelineSettings(int tile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
+public record PipelineSettings(int tile, int maxTile, int overlap, int maxBatch, boolean batchStreams, int batchDeadlineMs,
                                boolean temporal, float sceneCutThreshold, int slotCapacity,
                                long maxFramePixels, int maxStreams, int idleSeconds) {
 
     /** The model's frame restorer with these tiles and batches: the one the live streams and the file jobs share. */
     public FrameRestorer frameRestorer(Restorer restorer) {
-        return new FrameRestorer(restorer, tile, overlap, maxBatch);
+        return new FrameRestorer(restorer, tile, maxTile, overlap, maxBatch);
     }
 }

@@ -35,7 +35,7 @@ class LiveRestoreIT {
         FrameSink sink = got::add;
         try (DjlRestorer model = DjlRestorer.loadBundled("live", Device.cpu())) {
             temporal = model.info().temporal();
-            PipelineSettings settings = new PipelineSettings(128, 8, 8, true, 10, true, 0.12f, 2, Long.MAX_VALUE, 4, 60);
+            PipelineSettings settings = new PipelineSettings(128, 128, 8, 8, true, 10, true, 0.12f, 2, Long.MAX_VALUE, 4, 60);
             try (StreamRegistry registry = new StreamRegistry(settings.frameRestorer(model), settings,
                     s -> List.of(sink))) {
                 registry.add("fixed", SourceSpec.parse("file:" + clip).withPlayback(SourceSpec.FilePlayback.BENCHMARK));

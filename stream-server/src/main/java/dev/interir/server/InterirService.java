@@ -84,7 +84,8 @@ public final class InterirService implements AutoCloseable {
     public static InterirService start(ServiceConfig cfg, Function<LiveStream, List<FrameSink>> extraSinks)
             throws Exception {
         DjlRestorer restorer = ModelLoader.load(cfg.model);
-        PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
+        PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().maxTile(),
+                restorer.info().overlap());
         HlsLayout hls = new HlsLayout(folder(cfg.hls.dir, "interir-hls"));
         MediaFolder media = MediaFolder.of(cfg.media.dir);
         // a node of a cluster runs on clustered Vert.x; alone, nothing of the cluster is loaded

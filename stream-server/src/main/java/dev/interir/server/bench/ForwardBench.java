@@ -21,23 +21,25 @@ public final class ForwardBench {
     public static void run(Restorer restorer, int width, int height, int runs, int sweepUpTo) {
         int stages = restorer.info().stages();
         boolean temporal = restorer.info().temporal();
-        int tile = restorer.info().tile();
-        TileGrid grid = new TileGrid(width, height, tile, restorer.info().overlap());
+        TileGrid grid = TileGrid.forFrame(width, height, restorer.info().tile(), restorer.info().maxTile(),
+                restorer.info().overlap(), restorer.info().tileStep());
+        int th = grid.tileHeight();
+        int tw = grid.tileWidth();
         int n = grid.count();
         Random rnd = new Random(1);
-        float[][] tiles = new float[n][3 * tile * tile];
+        float[][] tiles = new float[n][3 * th * tw];
         for (float[] t : tiles) {
             for (int i = 0; i < t.length; i++) {
                 t[i] = rnd.nextFloat();
             }
         }
-        TileBatchResult cold = restorer.restore(tiles, tile, tile, null, stages);
-        double[] coldMs = time(runs, () -> restorer.restore(tiles, tile, tile, null, stages));
-        System.out.printf(Locale.ROOT, "forward only: %dx%d = %d tiles of %d px, %d runs each, %s network%n", width, height,
-                n, tile, runs, temporal ? "temporal" : "frame-by-frame");
+        TileBatchResult cold = restorer.restore(tiles, th, tw, null, stages);
+        double[] coldMs = time(runs, () -> restorer.restore(tiles, th, tw, null, stages));
+        System.out.printf(Locale.ROOT, "forward only: %dx%d = %d tile%s of %dx%d px, %d runs each, %s network%n",
+                width, height, n, n == 1 ? "" : "s", th, tw, runs, temporal ? "temporal" : "frame-by-frame");
         System.out.printf(Locale.ROOT, "first frame      ms/frame min %7.1f  median %7.1f%n", coldMs[0], coldMs[runs / 2]);
         if (temporal) {
-            double[] nextMs = time(runs, () -> restorer.restore(tiles, tile, tile, cold.states(), stages));
+            double[] nextMs = time(runs, () -> restorer.restore(tiles, th, tw, cold.states(), stages));
             System.out.printf(Locale.ROOT, "next frame       ms/frame min %7.1f  median %7.1f%n", nextMs[0], nextMs[runs / 2]);
         }
         // what pipeline.maxBatch buys: cost per tile by batch size
@@ -52,7 +54,7 @@ public final class ForwardBench {
                         states[i] = cold.states()[i % n];
                     }
                 }
-                double[] ms = time(Math.max(3, runs / 3), () -> restorer.restore(batch, tile, tile, states, stages));
+                double[] ms = time(Math.max(3, runs / 3), () -> restorer.restore(batch, th, tw, states, stages));
                 line.append(String.format(Locale.ROOT, "  %d: %.2f", b, ms[ms.length / 2] / b));
             }
             System.out.println(line);

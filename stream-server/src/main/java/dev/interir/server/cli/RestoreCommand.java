@@ -109,7 +109,8 @@ final class RestoreCommand implements Callable<Integer> {
             if (temporal != null) {
                 cfg.pipeline.temporal = temporal;
             }
-            PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().overlap());
+            PipelineSettings settings = cfg.pipelineSettings(restorer.info().tile(), restorer.info().maxTile(),
+                    restorer.info().overlap());
             FrameRestorer frames = settings.frameRestorer(restorer);
             SingleThreadRestorer shared = new SingleThreadRestorer(frames, settings.temporal());
             VideoFileRestorer videos = new VideoFileRestorer(shared, VideoFileRestorer.Options.defaults()

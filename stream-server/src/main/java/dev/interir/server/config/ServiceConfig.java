@@ -49,6 +49,7 @@ public final class ServiceConfig {
 
     public static final class Pipeline {
         public int tile;
+        public int maxTile;
         public int overlap;
         public int maxBatch;
         public boolean batchStreams;
@@ -182,13 +183,13 @@ public final class ServiceConfig {
     }
 
     /**
-     * The pipeline's settings: tile and overlap 0/-1 take the model's recommendation (an overlap of at most half a
+     * The pipeline's settings: tile and maxTile 0 take the model's, overlap -1 the model's overlap (at most half a
      * tile, so a smaller tile still has room for it).
      */
-    public PipelineSettings pipelineSettings(int modelTile, int modelOverlap) {
+    public PipelineSettings pipelineSettings(int modelTile, int modelMaxTile, int modelOverlap) {
         int tile = pipeline.tile > 0 ? pipeline.tile : modelTile;
         return new PipelineSettings(
-                tile,
+                tile, pipeline.maxTile > 0 ? pipeline.maxTile : modelMaxTile,
                 pipeline.overlap >= 0 ? pipeline.overlap : Math.min(modelOverlap, tile / 2),
                 pipeline.maxBatch, pipeline.batchStreams, pipeline.batchDeadlineMs, pipeline.temporal,
                 pipeline.sceneCutThreshold, pipeline.slotCapacity,

@@ -69,7 +69,7 @@ class BenchCommandIT {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out);
-        assertTrue(out.contains("256x128 = 3 tiles of 128 px"), out);
+        assertTrue(out.contains("256x128 = 1 tile of 128x256 px"), out);
         assertTrue(out.contains("first frame") && out.contains("first-frame ms/tile by batch size"), out);
     }
 }
