@@ -173,7 +173,12 @@ public final class RestoreStage implements Runnable, SharedRestorer {
             results = restorer.restoreAll(requests);
         } catch (RuntimeException e) {
             // one bad batch must not take the inference thread (and every other stream) down
-            LOG.error("restoring a batch of {} frames failed", requests.size(), e);
+            if (running) {
+                LOG.error("restoring a batch of {} frames failed", requests.size(), e);
+            } else {
+                // stop() interrupted a pass in flight: the service is shutting down, nothing failed
+                LOG.debug("batch of {} frames abandoned at shutdown: {}", requests.size(), e.getMessage());
+            }
             jobs.forEach(j -> j.result().completeExceptionally(e));
             live.forEach(f -> f.stream().restoreFailed());
             return;
