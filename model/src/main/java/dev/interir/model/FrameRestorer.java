@@ -93,7 +93,8 @@ public final class FrameRestorer {
             return;
         }
         int stages = restorer.info().stages();
-        TileGrid grid = grid(WARM_UP_WIDTH, WARM_UP_HEIGHT);
+        TileGrid grid = TileGrid.forFrame(WARM_UP_WIDTH, WARM_UP_HEIGHT, tile, maxTile, overlap,
+                restorer.info().tileStep());
         int tileHeight = grid.tileHeight();
         int tileWidth = grid.tileWidth();
         float[] grey = new float[3 * tileHeight * tileWidth];
@@ -250,20 +251,17 @@ public final class FrameRestorer {
     }
 
     private TileGrid gridFor(FloatImage image, WarmStartState sequence) {
-        TileGrid wanted = grid(image.width(), image.height());
+        int step = restorer.info().tileStep();
+        int th = TileGrid.side(image.height(), tile, overlap, maxTile, step);
+        int tw = TileGrid.side(image.width(), tile, overlap, maxTile, step);
         TileGrid known = sequence == null ? null : sequence.grid();
-        if (known != null && known.sameGeometry(image.width(), image.height(), wanted.tileHeight(), wanted.tileWidth(),
-                overlap)) {
+        if (known != null && known.sameGeometry(image.width(), image.height(), th, tw, overlap)) {
             return known;
         }
         if (sequence != null) {
             sequence.reset(); // resolution changed: the old states belong to other tiles
         }
-        return wanted;
-    }
-
-    private TileGrid grid(int width, int height) {
-        return TileGrid.forFrame(width, height, tile, maxTile, overlap, restorer.info().tileStep());
+        return new TileGrid(image.width(), image.height(), th, tw, overlap);
     }
 
     private record TileWork(Job job, int index) {
